@@ -1,0 +1,1 @@
+"""Sport and music clubs and their excursions (built on ``parliament_app``)."""

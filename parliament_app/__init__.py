@@ -1,0 +1,1 @@
+"""Children's Parliament platform: core package (config, data model, accounts, languages, UI)."""

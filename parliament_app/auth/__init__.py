@@ -1,0 +1,1 @@
+"""Accounts and sign-in: password hashing, sign-in sessions, throttling, HTTP routes."""

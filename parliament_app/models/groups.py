@@ -1,0 +1,78 @@
+"""Groups children are enrolled in: a municipality's parliament, a club, a workshop series.
+
+Scheduling (sessions, occurrences) and clubs build on these tables; facilitators see the children
+enrolled in the groups they lead.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from parliament_app.models.base import Base, UTCDateTime, str_enum, utcnow
+from parliament_app.models.children import Child
+from parliament_app.models.places import Municipality, Organisation
+
+
+class GroupKind(enum.StrEnum):
+    PARLIAMENT = "parliament"
+    SPORT_CLUB = "sport_club"
+    MUSIC_CLUB = "music_club"
+    OTHER_CLUB = "other_club"
+    WORKSHOP_SERIES = "workshop_series"
+
+
+class EnrolmentStatus(enum.StrEnum):
+    ACTIVE = "active"
+    WAITING = "waiting"
+    ENDED = "ended"
+
+
+class Group(Base):
+    __tablename__ = "groups"
+    __table_args__ = (UniqueConstraint("municipality_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[GroupKind] = mapped_column(str_enum(GroupKind))
+    name: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(Text, default="")
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    min_age: Mapped[int] = mapped_column(default=7)
+    max_age: Mapped[int] = mapped_column(default=18)
+    capacity: Mapped[int] = mapped_column(default=30)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    municipality: Mapped[Municipality] = relationship()
+    leaders: Mapped[list[GroupLeader]] = relationship(cascade="all, delete-orphan")
+
+
+class GroupLeader(Base):
+    __tablename__ = "group_leaders"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Enrolment(Base):
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("group_id", "child_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    status: Mapped[EnrolmentStatus] = mapped_column(str_enum(EnrolmentStatus), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    group: Mapped[Group] = relationship()
+    child: Mapped[Child] = relationship()

@@ -1,0 +1,141 @@
+"""The one policy: may this user do this action on this record?
+
+Every service asks here; pages only hide what a service would refuse anyway. Which children a
+user sees is one SQL predicate (``child_scope``), used both to filter lists and to answer ``may``
+for a single child, so the two can never disagree.
+
+- administrators: everything (their reads of special-category data are audited like anyone's);
+- school coordinators: their own school's pupils, community included, never care situation or risk;
+- social workers: the children their centre for social work follows (an open at-risk record),
+  with risk records and care situation; nothing of other centres;
+- facilitators: the children enrolled in groups they lead, never community, care situation or risk.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import ColumnElement, and_, exists, false, select, true
+from sqlalchemy.orm import Session
+
+from parliament_app.errors import PermissionDenied
+from parliament_app.i18n import _
+from parliament_app.models import (
+    Child,
+    Enrolment,
+    EnrolmentStatus,
+    GroupLeader,
+    Organisation,
+    OrganisationKind,
+    RiskRecord,
+    Role,
+    User,
+)
+
+
+class Action(enum.StrEnum):
+    VIEW_CHILD = "child.view"
+    CREATE_CHILD = "child.create"
+    EDIT_CHILD = "child.edit"
+    VIEW_COMMUNITY = "child.view_community"
+    VIEW_CARE_SITUATION = "child.view_care_situation"
+    RECORD_CONSENT = "consent.record"
+    VIEW_RISK = "risk.view"
+    EDIT_RISK = "risk.edit"
+    MANAGE_USERS = "user.manage"
+    MANAGE_ORGANISATIONS = "organisation.manage"
+    VIEW_AUDIT = "audit.view"
+
+
+# For each action on a child: the roles (besides administrators) that hold it over a child in
+# their scope. Care situation belongs to social work only.
+_CHILD_ACTIONS: dict[Action, frozenset[Role]] = {
+    Action.VIEW_CHILD: frozenset({Role.SCHOOL_COORDINATOR, Role.SOCIAL_WORKER, Role.FACILITATOR}),
+    Action.EDIT_CHILD: frozenset({Role.SCHOOL_COORDINATOR, Role.SOCIAL_WORKER}),
+    Action.RECORD_CONSENT: frozenset({Role.SCHOOL_COORDINATOR, Role.SOCIAL_WORKER}),
+    Action.VIEW_COMMUNITY: frozenset({Role.SCHOOL_COORDINATOR, Role.SOCIAL_WORKER}),
+    Action.VIEW_CARE_SITUATION: frozenset({Role.SOCIAL_WORKER}),
+}
+_ADMIN_ONLY = frozenset({Action.MANAGE_USERS, Action.MANAGE_ORGANISATIONS, Action.VIEW_AUDIT})
+# The organisation kind each role must belong to.
+ROLE_ORGANISATION_KINDS: dict[Role, frozenset[OrganisationKind]] = {
+    Role.SCHOOL_COORDINATOR: frozenset({OrganisationKind.SCHOOL}),
+    Role.SOCIAL_WORKER: frozenset({OrganisationKind.CSW}),
+    Role.FACILITATOR: frozenset(
+        {OrganisationKind.NGO, OrganisationKind.MUNICIPALITY, OrganisationKind.SCHOOL}
+    ),
+}
+
+
+def child_scope(user: User) -> ColumnElement[bool]:
+    """SQL predicate on ``Child``: the children this user may see."""
+    if not user.active:
+        return false()
+    match user.role:
+        case Role.ADMINISTRATOR:
+            return true()
+        case Role.SCHOOL_COORDINATOR:
+            return Child.school_id == user.organisation_id
+        case Role.SOCIAL_WORKER:
+            return Child.id.in_(followed_child_ids(user.organisation_id))
+        case Role.FACILITATOR:
+            led = (
+                select(Enrolment.child_id)
+                .join(GroupLeader, GroupLeader.group_id == Enrolment.group_id)
+                .where(
+                    GroupLeader.user_id == user.id,
+                    Enrolment.status.in_((EnrolmentStatus.ACTIVE, EnrolmentStatus.WAITING)),
+                )
+            )
+            return Child.id.in_(led)
+    return false()
+
+
+def followed_child_ids(csw_id: int | None):
+    """Children a centre for social work follows: those with an open at-risk record of its own."""
+    return select(RiskRecord.child_id).where(
+        RiskRecord.csw_id == csw_id, RiskRecord.closed_on.is_(None)
+    )
+
+
+def may(session: Session, user: User, action: Action, record: object | None = None) -> bool:
+    if not user.active:
+        return False
+    if user.role == Role.ADMINISTRATOR:
+        return True
+    if action in _ADMIN_ONLY:
+        return False
+    if action == Action.CREATE_CHILD:
+        return _may_create_child(session, user, record)
+    if action in (Action.VIEW_RISK, Action.EDIT_RISK):
+        return (
+            user.role == Role.SOCIAL_WORKER
+            and isinstance(record, RiskRecord)
+            and record.csw_id == user.organisation_id
+        )
+    if action in _CHILD_ACTIONS and isinstance(record, Child):
+        return user.role in _CHILD_ACTIONS[action] and _in_scope(session, user, record)
+    return False
+
+
+def require(session: Session, user: User, action: Action, record: object | None = None) -> None:
+    if not may(session, user, action, record):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def _in_scope(session: Session, user: User, child: Child) -> bool:
+    if child.id is None:  # not saved yet: only its school can place it in scope
+        return user.role == Role.SCHOOL_COORDINATOR and child.school_id == user.organisation_id
+    return bool(
+        session.scalar(select(exists().where(and_(Child.id == child.id, child_scope(user)))))
+    )
+
+
+def _may_create_child(session: Session, user: User, child: object | None) -> bool:
+    """Schools register their own pupils; centres for social work register children they refer."""
+    if user.role == Role.SCHOOL_COORDINATOR:
+        return not isinstance(child, Child) or child.school_id == user.organisation_id
+    if user.role == Role.SOCIAL_WORKER:
+        organisation = session.get(Organisation, user.organisation_id)
+        return organisation is not None and organisation.kind == OrganisationKind.CSW
+    return False

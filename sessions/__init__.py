@@ -1,0 +1,1 @@
+"""Parliament sessions: scheduling, enrolment and attendance (built on ``parliament_app``)."""
