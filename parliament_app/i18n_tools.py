@@ -108,6 +108,8 @@ def write_template(root: Path) -> Catalog:
 
 
 def _is_source_dir(root: Path, path: Path) -> bool:
+    # method_map already limits which files are read; this also keeps the walk
+    # out of .venv, data and the like, and skips nested tests/ and migrations/.
     parts = path.relative_to(root).parts
     if parts[0] not in SOURCE_DIRS:
         return False
@@ -364,7 +366,8 @@ def load_translations(lang: str, root: Path = REPO_ROOT) -> gettext.GNUTranslati
     """Compile ``lang``'s .po catalog in memory and return it for the app.
 
     Fuzzy and partially translated plural messages are left out so gettext
-    falls back to English instead of showing a guess or an empty string.
+    falls back to English instead of showing a guess or mixing languages
+    (babel would fill only the empty plural forms with English).
     Raises ``FileNotFoundError`` if the catalog does not exist, rather than
     silently falling back to another language.
     """

@@ -40,3 +40,15 @@ def head_revision() -> str | None:
 
 def is_up_to_date(engine: Engine) -> bool:
     return current_revision(engine) == head_revision()
+
+
+def revision(message: str, database_url: str = "sqlite:///data/autogenerate.db") -> None:
+    """Write a new migration from the difference between the models and the head schema."""
+    from parliament_app.db import make_engine
+
+    engine = make_engine(database_url)
+    upgrade(engine)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.revision(config, message=message, autogenerate=True)

@@ -133,8 +133,10 @@ def _in_scope(session: Session, user: User, child: Child) -> bool:
 
 def _may_create_child(session: Session, user: User, child: object | None) -> bool:
     """Schools register their own pupils; centres for social work register children they refer."""
+    if child is not None and not isinstance(child, Child):
+        return False  # fail closed: only a child (or no record at all) can be registered
     if user.role == Role.SCHOOL_COORDINATOR:
-        return not isinstance(child, Child) or child.school_id == user.organisation_id
+        return child is None or child.school_id == user.organisation_id
     if user.role == Role.SOCIAL_WORKER:
         organisation = session.get(Organisation, user.organisation_id)
         return organisation is not None and organisation.kind == OrganisationKind.CSW

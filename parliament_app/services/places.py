@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from parliament_app import audit
@@ -49,6 +49,17 @@ def ensure_countries(session: Session, enabled: Iterable[str]) -> None:
 
 def enabled_countries(session: Session) -> list[Country]:
     return list(session.scalars(select(Country).where(Country.enabled).order_by(Country.code)))
+
+
+def countries_for_municipalities(
+    session: Session, actor: User, configured: Iterable[str]
+) -> list[Country]:
+    """The enabled countries an administrator may add municipalities in. On a new database the
+    country rows do not exist yet: they are created from the deployment's ``configured`` list."""
+    require(session, actor, Action.MANAGE_ORGANISATIONS)
+    if not session.scalar(select(func.count()).select_from(Country)):
+        ensure_countries(session, configured)
+    return enabled_countries(session)
 
 
 def list_municipalities(session: Session, country_code: str | None = None) -> list[Municipality]:

@@ -44,6 +44,7 @@ class FollowedChild:
     birth_date: date
     categories: list[str]
     opened_on: date
+    record_id: int
 
 
 def add_risk_record(session: Session, user: User, child: Child, new: NewRiskRecord) -> RiskRecord:
@@ -114,6 +115,7 @@ def followed_children(session: Session, user: User) -> list[FollowedChild]:
             child.birth_date,
             record.categories,
             record.opened_on,
+            record.id,
         )
         for child, record in rows
     ]

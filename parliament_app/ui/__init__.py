@@ -1,0 +1,1 @@
+"""Streamlit user interface: the shell (navigation, language, sign-in state) and thin pages."""

@@ -1,0 +1,366 @@
+"""Children: the ones this user may see, one child's record, and signing a child up."""
+
+from datetime import date
+
+import streamlit as st
+
+from parliament_app.i18n import LANGUAGE_NAMES, _, format_date, format_datetime, format_number
+from parliament_app.labels import (
+    label,
+)
+from parliament_app.models import (
+    CareSituation,
+    Community,
+    ConsentScope,
+    Gender,
+    GuardianRelationship,
+    InterestKind,
+    OrganisationKind,
+    RiskCategory,
+    Role,
+    SocioEconomicBand,
+)
+from parliament_app.permissions import Action, may
+from parliament_app.services.children import (
+    NewChild,
+    NewGuardian,
+    get_child,
+    list_children,
+    register_child,
+    update_child,
+    withdraw_consent,
+)
+from parliament_app.services.places import list_municipalities, list_organisations
+from parliament_app.services.risk import RISK_CATEGORY_LABELS, NewRiskRecord
+from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.widgets import empty_state
+
+PAGE_SIZE = 50
+HOME_LANGUAGES = {
+    "sr": "Srpski / Српски",
+    "sq": "Shqip",
+    "mk": "Македонски",
+    "bs": "Bosanski",
+    "hr": "Hrvatski",
+    "rom": "Romani",
+    "tr": "Türkçe",
+    "en": "English",
+}
+TODAY = date.today()
+
+
+def risk_text(codes: list[str]) -> str:
+    return ", ".join(_(RISK_CATEGORY_LABELS[RiskCategory(code)]) for code in codes)
+
+
+def show_list() -> int | None:
+    search = st.text_input(_("Search by name"), key="child_search")
+    with transaction() as session:
+        user = page_user(session)
+        total_visible = list_children(session, user, search, limit=1)[1]
+        pages = max(1, -(-total_visible // PAGE_SIZE))
+        page = st.number_input(_("Page"), 1, pages, 1) if pages > 1 else 1
+        rows, total = list_children(session, user, search, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    if not total:
+        empty_state(
+            _("No children match.")
+            if search
+            else _(
+                "No children are visible to you yet. Schools sign up pupils; facilitators see the "
+                "children enrolled in their groups."
+            )
+        )
+        return None
+    st.caption(
+        _("{shown} of {total} children").format(
+            shown=format_number(len(rows)), total=format_number(total)
+        )
+    )
+    table = st.dataframe(
+        [
+            {
+                _("Given name"): row.given_name,
+                _("Family name"): row.family_name,
+                _("Born"): format_date(row.birth_date),
+                _("Gender"): label(row.gender),
+                _("School"): row.school_name or "—",
+                _("Class"): row.school_class,
+            }
+            for row in rows
+        ],
+        hide_index=True,
+        use_container_width=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"children_table_{page}",
+    )
+    selected = table.selection.rows
+    return rows[selected[0]].id if selected else None
+
+
+def show_child(child_id: int) -> None:
+    child = None
+    with shown_errors(), transaction() as session:
+        child = get_child(session, page_user(session), child_id)
+    if child is None:
+        return
+    summary = child.summary
+    st.subheader(f"{summary.given_name} {summary.family_name}")
+    left, right = st.columns(2)
+    left.write(_("Born: {date}").format(date=format_date(summary.birth_date)))
+    left.write(_("School: {school}").format(school=summary.school_name or "—"))
+    left.write(_("Municipality: {name}").format(name=child.municipality_name))
+    right.write(
+        _("Home languages: {languages}").format(
+            languages=", ".join(HOME_LANGUAGES.get(code, code) for code in child.home_languages)
+            or "—"
+        )
+    )
+    right.write(
+        _("Interests: {interests}").format(
+            interests=", ".join(text for _kind, text in child.interests) or "—"
+        )
+    )
+    right.write(_("Household income: {band}").format(band=label(child.socio_economic_band)))
+    if child.community_visible:
+        st.write(
+            _("Community (self-declared): {community}").format(community=label(child.community))
+        )
+    if child.care_situation is not None:
+        st.write(_("Care situation: {care}").format(care=label(child.care_situation)))
+    for record in child.risk_records:
+        st.warning(
+            _("Followed since {date}: {categories}").format(
+                date=format_date(record.opened_on), categories=risk_text(record.categories)
+            )
+        )
+    st.markdown("**" + _("Guardians") + "**")
+    for guardian in child.guardians:
+        st.write(f"{guardian.name} · {label(guardian.relationship)} · {guardian.phone or '—'}")
+    st.markdown("**" + _("Consents") + "**")
+    for consent in child.consents:
+        state = (
+            _("withdrawn {date}").format(date=format_datetime(consent.withdrawn_at))
+            if consent.withdrawn_at
+            else _("given {date}").format(date=format_datetime(consent.given_at))
+        )
+        cols = st.columns([4, 1])
+        cols[0].write(f"{label(consent.scope)} · {consent.guardian_name} · {state}")
+        if (
+            child.may_edit
+            and not consent.withdrawn_at
+            and cols[1].button(_("Withdraw"), key=f"withdraw_{consent.id}")
+        ):
+            with transaction() as inner, shown_errors():
+                withdraw_consent(inner, page_user(inner), consent.id)
+                st.rerun()
+    if child.may_edit:
+        edit_form(child)
+
+
+def edit_form(child) -> None:
+    summary = child.summary
+    with st.expander(_("Edit this record")), st.form(f"edit_{summary.id}"):
+        given = st.text_input(_("Given name"), summary.given_name)
+        family = st.text_input(_("Family name"), summary.family_name)
+        born = st.date_input(
+            _("Birth date"),
+            summary.birth_date,
+            min_value=date(TODAY.year - 20, 1, 1),
+            max_value=TODAY,
+            format="DD.MM.YYYY",
+        )
+        gender = st.selectbox(
+            _("Gender"), list(Gender), list(Gender).index(summary.gender), format_func=label
+        )
+        school_class = st.text_input(_("Class"), summary.school_class)
+        area = st.text_input(_("Residence area or settlement"), child.residence_area)
+        band = st.selectbox(
+            _("Household income"),
+            list(SocioEconomicBand),
+            list(SocioEconomicBand).index(child.socio_economic_band),
+            format_func=label,
+        )
+        languages = st.multiselect(
+            _("Home languages"),
+            list(HOME_LANGUAGES),
+            [code for code in child.home_languages if code in HOME_LANGUAGES],
+            format_func=HOME_LANGUAGES.__getitem__,
+        )
+        community = None
+        if child.community_visible:
+            options = [None, *Community]
+            community = st.selectbox(
+                _("Community (self-declared, optional)"),
+                options,
+                options.index(child.community),
+                format_func=label,
+            )
+        care = None
+        if child.care_situation is not None:
+            care = st.selectbox(
+                _("Care situation"),
+                list(CareSituation),
+                list(CareSituation).index(child.care_situation),
+                format_func=label,
+            )
+        if st.form_submit_button(_("Save changes")):
+            with transaction() as session, shown_errors():
+                update_child(
+                    session,
+                    page_user(session),
+                    summary.id,
+                    given_name=given,
+                    family_name=family,
+                    birth_date=born,
+                    gender=gender,
+                    school_class=school_class,
+                    residence_area=area,
+                    socio_economic_band=band,
+                    home_languages=languages,
+                    community=community,
+                    care_situation=care,
+                )
+                st.success(_("Saved."))
+
+
+def registration_form() -> None:
+    with transaction() as session:
+        user = page_user(session)
+        if not may(session, user, Action.CREATE_CHILD):
+            return
+        organisation = user.organisation
+        municipalities = (
+            [organisation.municipality] if organisation else list_municipalities(session)
+        )
+        schools = list_organisations(session, OrganisationKind.SCHOOL)
+    title = (
+        _("Register a referred child") if user.role == Role.SOCIAL_WORKER else _("Sign up a pupil")
+    )
+    with st.expander(title, expanded=False), st.form("register_child", clear_on_submit=True):
+        st.markdown("**" + _("Child") + "**")
+        given = st.text_input(_("Given name"))
+        family = st.text_input(_("Family name"))
+        born = st.date_input(
+            _("Birth date"),
+            None,
+            min_value=date(TODAY.year - 20, 1, 1),
+            max_value=TODAY,
+            format="DD.MM.YYYY",
+        )
+        gender = st.selectbox(_("Gender"), list(Gender), format_func=label)
+        municipality = st.selectbox(_("Municipality"), municipalities, format_func=lambda m: m.name)
+        school = None
+        if user.role != Role.SCHOOL_COORDINATOR:
+            school = st.selectbox(
+                _("School"),
+                [None, *schools],
+                format_func=lambda s: s.name if s else _("Not in school"),
+            )
+        school_class = st.text_input(_("Class"), help=_("For example 5-2"))
+        languages = st.multiselect(
+            _("Home languages"), list(HOME_LANGUAGES), format_func=HOME_LANGUAGES.__getitem__
+        )
+        area = st.text_input(_("Residence area or settlement"))
+        community = st.selectbox(
+            _("Community (self-declared, optional)"),
+            [None, *Community],
+            format_func=label,
+            help=_(
+                "Ask only if the child and guardian wish to say. "
+                "Used only for keeping groups mixed."
+            ),
+        )
+        band = st.selectbox(
+            _("Household income"),
+            list(SocioEconomicBand),
+            index=list(SocioEconomicBand).index(SocioEconomicBand.UNKNOWN),
+            format_func=label,
+        )
+        care = CareSituation.UNKNOWN
+        if user.role == Role.SOCIAL_WORKER:
+            care = st.selectbox(_("Care situation"), list(CareSituation), format_func=label)
+        sports = st.text_input(_("Sports the child would like (comma separated)"))
+        music = st.text_input(_("Music the child would like (comma separated)"))
+        topics = st.text_input(_("Topics the child would like to talk about (comma separated)"))
+
+        st.markdown("**" + _("Guardian") + "**")
+        guardian_given = st.text_input(_("Guardian's given name"))
+        guardian_family = st.text_input(_("Guardian's family name"))
+        relationship = st.selectbox(
+            _("Relationship to the child"), list(GuardianRelationship), format_func=label
+        )
+        phone = st.text_input(_("Guardian's phone"))
+        guardian_language = st.selectbox(
+            _("Guardian's language"), list(LANGUAGE_NAMES), format_func=LANGUAGE_NAMES.__getitem__
+        )
+        st.markdown("**" + _("Consents given by the guardian") + "**")
+        consents = {
+            scope
+            for scope in ConsentScope
+            if st.checkbox(
+                label(scope), value=scope == ConsentScope.PARTICIPATION, key=f"consent_{scope}"
+            )
+        }
+        risk = None
+        if user.role == Role.SOCIAL_WORKER:
+            st.markdown("**" + _("Why your centre follows this child") + "**")
+            categories = st.multiselect(_("Risk categories"), list(RiskCategory), format_func=label)
+            opened = st.date_input(_("Followed since"), TODAY, max_value=TODAY, format="DD.MM.YYYY")
+            basis = st.text_input(_("Legal basis"))
+        submitted = st.form_submit_button(_("Sign up"), type="primary")
+
+    if not submitted:
+        return
+    if born is None:
+        st.error(_("Please enter the birth date."))
+        return
+    if user.role == Role.SOCIAL_WORKER:
+        risk = NewRiskRecord(tuple(categories), opened, basis)
+    interests = tuple(
+        (kind, text.strip())
+        for kind, field in (
+            (InterestKind.SPORT, sports),
+            (InterestKind.MUSIC, music),
+            (InterestKind.TOPIC, topics),
+        )
+        for text in field.split(",")
+        if text.strip()
+    )
+    with transaction() as session, shown_errors():
+        register_child(
+            session,
+            page_user(session),
+            NewChild(
+                given_name=given,
+                family_name=family,
+                birth_date=born,
+                gender=gender,
+                municipality_id=municipality.id,
+                school_id=school.id if school else None,
+                school_class=school_class,
+                home_languages=tuple(languages),
+                residence_area=area,
+                community=community,
+                socio_economic_band=band,
+                care_situation=care,
+                interests=interests,
+            ),
+            NewGuardian(
+                given_name=guardian_given,
+                family_name=guardian_family,
+                relationship=relationship,
+                phone=phone,
+                preferred_language=guardian_language,
+            ),
+            consents,
+            risk,
+        )
+        st.success(_("Signed up."))
+
+
+st.title(_("Children"))
+registration_form()
+selected = show_list()
+if selected is not None:
+    show_child(selected)

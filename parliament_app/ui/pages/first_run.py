@@ -1,0 +1,85 @@
+"""One-time set-up: create the first administrator, optionally load demo data."""
+
+import streamlit as st
+from parliament_app.demo_data import generate_demo_data
+
+from parliament_app.errors import ValidationError
+from parliament_app.i18n import LANGUAGE_NAMES, _, current_language
+from parliament_app.labels import label
+from parliament_app.models import Role
+from parliament_app.services.accounts import NewUser, create_first_administrator
+from parliament_app.ui.context import shown_errors, transaction
+from parliament_app.ui.widgets import language_picker
+
+st.title("🛠️ " + _("Welcome! Let us set up the Children's Parliament"))
+language_picker(key="first_run_language")
+st.write(
+    _(
+        "No one has an account yet. Create the administrator's account first: the "
+        "administrator then adds organisations and the other users."
+    )
+)
+
+with st.form("first_run"):
+    display_name = st.text_input(_("Your name"))
+    username = st.text_input(_("Username"), help=_("Lowercase letters, digits, dot or dash."))
+    email = st.text_input(_("Email (optional, for signing in with your organisation's account)"))
+    password = st.text_input(_("Password"), type="password")
+    repeated = st.text_input(_("Repeat the password"), type="password")
+    languages = list(LANGUAGE_NAMES)
+    language = st.selectbox(
+        _("Preferred language"),
+        languages,
+        index=languages.index(current_language()),
+        format_func=LANGUAGE_NAMES.__getitem__,
+    )
+    demo = st.checkbox(
+        _(
+            "Also load a demo municipality with synthetic children (for trying the "
+            "app out; never on a real deployment)"
+        )
+    )
+    submitted = st.form_submit_button(_("Create the administrator"), type="primary")
+
+if submitted:
+    with shown_errors():
+        if password != repeated:
+            raise ValidationError(_("The two passwords are not the same."))
+        progress = st.progress(0.0, text=_("Creating the administrator…"))
+        with transaction() as session:
+            create_first_administrator(
+                session,
+                NewUser(
+                    username=username,
+                    display_name=display_name,
+                    role=Role.ADMINISTRATOR,
+                    password=password,
+                    email=email or None,
+                    preferred_language=language,
+                ),
+            )
+            credentials = []
+            if demo:
+
+                def report(stage: str, done: int, total: int) -> None:
+                    progress.progress(
+                        min(done / max(total, 1), 1.0),
+                        text=_("Demo data: {stage}").format(stage=_(stage)),
+                    )
+
+                credentials = generate_demo_data(session, progress=report).users
+        progress.progress(1.0, text=_("Done."))
+        st.success(_("The administrator is ready. You can now sign in."))
+        if credentials:
+            st.warning(_("Demo accounts (shown only once, write them down):"))
+            st.table(
+                [
+                    {
+                        _("Username"): c.username,
+                        _("Role"): label(Role(c.role)),
+                        _("Password"): c.password,
+                    }
+                    for c in credentials
+                ]
+            )
+        st.link_button(_("Go to sign-in"), f"/?lang={current_language()}", type="primary")

@@ -1,0 +1,82 @@
+"""Sign in: a local account (plain HTML form posted to /auth/login) or, when configured, an
+OpenID Connect provider through st.login."""
+
+from html import escape
+
+import streamlit as st
+
+from parliament_app.auth.http import form_token
+from parliament_app.config import get_settings
+from parliament_app.i18n import _, current_language
+from parliament_app.ui.widgets import language_picker
+
+MESSAGES = {
+    "invalid": ("error", lambda: _("Wrong username or password.")),
+    "locked": (
+        "error",
+        lambda: _(
+            "Too many failed attempts. Please wait 15 minutes and try "
+            "again, or ask your administrator."
+        ),
+    ),
+    "expired": ("warning", lambda: _("The sign-in form expired. Please try again.")),
+    "signed_out": ("success", lambda: _("You are signed out.")),
+}
+
+
+def identity_providers() -> list[str]:
+    try:
+        auth = st.secrets.get("auth", {})
+    except FileNotFoundError:
+        return []
+    return [name for name, value in auth.items() if isinstance(value, dict)]
+
+
+st.title("🏛️ " + _("Children's Parliament"))
+st.caption(_("A platform where children of different backgrounds meet, learn and grow together."))
+language_picker(key="sign_in_language")
+
+status = st.query_params.get("sign_in")
+if status in MESSAGES:
+    kind, message = MESSAGES[status]
+    getattr(st, kind)(message())
+refused = st.session_state.pop("oidc_refused", None)
+if refused == "unknown":
+    st.error(
+        _(
+            "Your sign-in worked, but no active account here uses that email address. "
+            "Ask your administrator to add it."
+        )
+    )
+elif refused == "expired":
+    st.warning(_("Your sign-in has expired. Please sign in again."))
+
+st.subheader(_("Sign in"))
+st.html(f"""
+<form method="post" action="/auth/login" class="parliament-sign-in">
+  <input type="hidden" name="form_token" value="{form_token(get_settings().secret_key)}">
+  <input type="hidden" name="lang" value="{escape(current_language())}">
+  <label for="username">{escape(_("Username"))}</label>
+  <input id="username" name="username" autocomplete="username" required
+         autocapitalize="none" spellcheck="false">
+  <label for="password">{escape(_("Password"))}</label>
+  <input id="password" name="password" type="password" autocomplete="current-password" required>
+  <button type="submit">{escape(_("Sign in"))}</button>
+</form>
+<style>
+  .parliament-sign-in {{ display: grid; gap: .4rem; max-width: 22rem; }}
+  .parliament-sign-in input {{ font-size: 1rem; padding: .55rem; border: 1px solid #bbb;
+                               border-radius: .4rem; }}
+  .parliament-sign-in button {{ font-size: 1.05rem; padding: .6rem; margin-top: .6rem;
+                                border: 0; border-radius: .4rem; background: #1f6feb;
+                                color: white; cursor: pointer; }}
+  .parliament-sign-in button:focus-visible, .parliament-sign-in input:focus-visible {{
+      outline: 3px solid #f2b705; }}
+</style>
+""")
+
+for provider in identity_providers():
+    if st.button(
+        _("Sign in with {provider}").format(provider=provider.title()), key=f"oidc_{provider}"
+    ):
+        st.login(provider)

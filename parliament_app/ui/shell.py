@@ -1,0 +1,138 @@
+"""The app shell, run at the top of every script run: checks the database, works out who is signed
+in and in which language, and builds that role's pages with ``st.navigation``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from parliament_app import runtime
+from parliament_app.auth.http import COOKIE_NAME
+from parliament_app.config import get_settings
+from parliament_app.db import DatabaseUnavailable
+from parliament_app.i18n import _
+from parliament_app.labels import label
+from parliament_app.models import Role, User
+from parliament_app.services.accounts import needs_first_run, user_for_email
+from parliament_app.services.sign_in import user_for_token
+from parliament_app.ui.context import TOKEN_KEY, USER_KEY, apply_language, transaction
+from parliament_app.ui.widgets import language_picker
+
+PAGES = Path(__file__).parent / "pages"
+
+
+def run() -> None:
+    st.set_page_config(page_title="Children's Parliament", page_icon="🏛️", layout="wide")
+    apply_language()
+    if not _database_ready():
+        st.stop()
+    with transaction() as session:
+        first_run = needs_first_run(session)
+        user = None if first_run else _signed_in_user(session)
+        if user is not None:
+            apply_language(user.preferred_language)
+            st.session_state[USER_KEY] = user.id
+            pages = _pages_for(user.role)
+            _sidebar(user)
+        else:
+            st.session_state.pop(USER_KEY, None)
+            pages = _anonymous_pages(first_run)  # each has its own language picker
+    st.navigation(pages).run()
+
+
+def _database_ready() -> bool:
+    try:
+        runtime.ensure_ready()
+    except DatabaseUnavailable as error:
+        st.error(_("The database cannot be reached, so the app cannot start."), icon="🛑")
+        st.code(error.reason)
+        st.info(
+            _(
+                "Check PARLIAMENT_DATABASE_URL and that the database server is running, "
+                "then reload this page."
+            )
+        )
+        return False
+    except runtime.SchemaOutdated:
+        st.error(_("The database needs to be upgraded to this version of the app."), icon="🛑")
+        st.code("parliament db upgrade")
+        return False
+    return True
+
+
+def _signed_in_user(session: Session) -> User | None:
+    cookie = st.context.cookies.get(COOKIE_NAME)
+    token = st.session_state.get(TOKEN_KEY) or (cookie if isinstance(cookie, str) else None)
+    user = user_for_token(session, token)
+    if user is not None:
+        st.session_state[TOKEN_KEY] = token
+        return user
+    st.session_state.pop(TOKEN_KEY, None)
+    return _identity_provider_user(session)
+
+
+def _identity_provider_user(session: Session) -> User | None:
+    """An OpenID Connect sign-in maps to an existing active user by verified email, never more."""
+    if not st.user.get("is_logged_in"):
+        return None
+    issued_at = st.user.get("iat")
+    too_old = isinstance(issued_at, int | float) and (
+        time.time() - issued_at > get_settings().session_hours * 3600
+    )
+    unverified = st.user.get("email_verified") is False
+    user = None if too_old or unverified else user_for_email(session, st.user.get("email"))
+    if user is None:
+        st.session_state["oidc_refused"] = "expired" if too_old else "unknown"
+        st.logout()
+    return user
+
+
+def _sidebar(user: User) -> None:
+    with st.sidebar:
+        st.markdown(
+            f"**{user.display_name}**  \n{label(user.role)}"
+            + (f" · {user.organisation.name}" if user.organisation else "")
+        )
+        language_picker(key="sidebar_language")
+        if st.user.get("is_logged_in"):
+            if st.button(_("Sign out"), icon="🚪"):
+                st.logout()
+        else:
+            st.link_button(
+                _("Sign out"), f"/auth/logout?lang={st.query_params.get('lang', '')}", icon="🚪"
+            )
+
+
+def _page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
+    return st.Page(
+        PAGES / file, title=title, icon=icon, default=default, url_path=file.removesuffix(".py")
+    )
+
+
+def _anonymous_pages(first_run: bool) -> list[st.Page]:
+    if first_run:
+        return [_page("first_run.py", _("Set up"), "🛠️", default=True)]
+    return [_page("sign_in.py", _("Sign in"), "🔑", default=True)]
+
+
+def _pages_for(role: Role) -> list[st.Page]:
+    home = _page("home.py", _("Home"), "🏠", default=True)
+    children = _page("children.py", _("Children"), "🧒")
+    account = _page("account.py", _("My account"), "👤")
+    by_role: dict[Role, list[st.Page]] = {
+        Role.ADMINISTRATOR: [
+            home,
+            children,
+            _page("users.py", _("Users"), "👥"),
+            _page("organisations.py", _("Organisations and places"), "🏫"),
+            _page("audit.py", _("Audit log"), "📜"),
+            account,
+        ],
+        Role.SCHOOL_COORDINATOR: [home, children, account],
+        Role.SOCIAL_WORKER: [home, _page("caseload.py", _("Caseload"), "🗂️"), children, account],
+        Role.FACILITATOR: [home, children, account],
+    }
+    return by_role[role]

@@ -1,0 +1,187 @@
+"""Every page opens for every role that has it (AppTest), in English and in a translated language,
+and the shell enforces who sees which pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from parliament_app import runtime
+from parliament_app.config import get_settings
+from parliament_app.models import Role, User
+from parliament_app.services.sign_in import start_session
+from tests.factories import World, build_world
+
+ROOT = Path(__file__).resolve().parents[1]
+ENTRY = str(ROOT / "streamlit_app.py")
+PAGES = "parliament_app/ui/pages/{}.py"
+ROLE_PAGES = {
+    Role.ADMINISTRATOR: ["home", "children", "users", "organisations", "audit", "account"],
+    Role.SCHOOL_COORDINATOR: ["home", "children", "account"],
+    Role.SOCIAL_WORKER: ["home", "caseload", "children", "account"],
+    Role.FACILITATOR: ["home", "children", "account"],
+}
+ALL_PAGES = sorted({page for pages in ROLE_PAGES.values() for page in pages})
+USER_FOR_ROLE = {Role.ADMINISTRATOR: "admin", Role.SCHOOL_COORDINATOR: "coordinator",
+                 Role.SOCIAL_WORKER: "social_worker", Role.FACILITATOR: "facilitator"}
+
+
+@pytest.fixture
+def app_env(db: Session, database_url: str, tmp_path, monkeypatch) -> Iterator[None]:
+    monkeypatch.setenv("PARLIAMENT_DATABASE_URL", database_url)
+    monkeypatch.setenv("PARLIAMENT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PARLIAMENT_SECRET_KEY", "page-test-secret-" * 3)
+    runtime.reset()
+    yield
+    runtime.reset()
+
+
+@pytest.fixture
+def world(db: Session, app_env) -> World:
+    world = build_world(db)
+    db.commit()
+    return world
+
+
+def signed_in_app(db: Session, user: User, language: str | None = None) -> AppTest:
+    token, _expires = start_session(db, get_settings(), user)
+    db.commit()
+    app = AppTest.from_file(ENTRY, default_timeout=30)
+    app.session_state["login_token"] = token
+    if language:
+        app.query_params["lang"] = language
+    return app.run()
+
+
+def texts(app: AppTest) -> str:
+    parts = [element.value for kind in ("title", "header", "subheader", "markdown", "caption",
+                                        "info", "warning", "error", "success")
+             for element in getattr(app, kind)]
+    return "\n".join(str(part) for part in parts)
+
+
+def test_first_run_offers_only_set_up(db: Session, app_env) -> None:
+    app = AppTest.from_file(ENTRY, default_timeout=30).run()
+    assert not app.exception
+    assert "Let us set up" in app.title[0].value
+
+
+def test_first_run_creates_administrator_and_then_sign_in_is_shown(db: Session, app_env) -> None:
+    app = AppTest.from_file(ENTRY, default_timeout=30).run()
+    app.text_input[0].input("Ana Admin")
+    app.text_input[1].input("ana")
+    app.text_input[3].input("a long password 1")
+    app.text_input[4].input("a long password 1")
+    app.button[0].click().run()
+    assert not app.exception
+    assert any("ready" in message.value for message in app.success)
+    again = AppTest.from_file(ENTRY, default_timeout=30).run()
+    assert "Children's Parliament" in again.title[0].value
+    assert db.query(User).filter_by(username="ana", role=Role.ADMINISTRATOR).one()
+
+
+def test_first_run_refuses_mismatched_passwords(db: Session, app_env) -> None:
+    app = AppTest.from_file(ENTRY, default_timeout=30).run()
+    app.text_input[0].input("Ana Admin")
+    app.text_input[1].input("ana")
+    app.text_input[3].input("a long password 1")
+    app.text_input[4].input("a long password 2")
+    app.button[0].click().run()
+    assert "not the same" in app.error[0].value
+    assert db.query(User).count() == 0
+
+
+def test_anonymous_visitor_gets_the_sign_in_page(world: World) -> None:
+    app = AppTest.from_file(ENTRY, default_timeout=30).run()
+    assert not app.exception
+    assert app.title[0].value.endswith("Children's Parliament")
+    assert app.get("html"), "the sign-in form is rendered"
+    form = app.get("html")[0].proto.body
+    assert 'action="/auth/login"' in form and 'name="form_token"' in form
+
+
+@pytest.mark.parametrize("status,expected", [("invalid", "Wrong username or password"),
+                                             ("locked", "Too many failed attempts"),
+                                             ("signed_out", "You are signed out")])
+def test_sign_in_page_explains_the_outcome(world: World, status: str, expected: str) -> None:
+    app = AppTest.from_file(ENTRY, default_timeout=30)
+    app.query_params["sign_in"] = status
+    assert expected in texts(app.run())
+
+
+def test_sign_in_page_in_albanian(world: World) -> None:
+    app = AppTest.from_file(ENTRY, default_timeout=30)
+    app.query_params["lang"] = "sq"
+    app.run()
+    assert "Username" not in app.get("html")[0].proto.body
+    assert app.selectbox[0].value == "sq"
+
+
+@pytest.mark.parametrize("role,page", [(role, page) for role, pages in ROLE_PAGES.items()
+                                       for page in pages])
+def test_every_page_opens_for_its_roles(db: Session, world: World, role: Role, page: str) -> None:
+    user = world.users()[USER_FOR_ROLE[role]]
+    app = signed_in_app(db, user)
+    app.switch_page(PAGES.format(page)).run()
+    assert not app.exception, app.exception
+    assert app.title, f"{page} shows a title"
+
+
+@pytest.mark.parametrize("language", ["sr", "sr_Latn", "sq", "mk", "bs"])
+@pytest.mark.parametrize("role", list(ROLE_PAGES))
+def test_home_page_is_translated(db: Session, world: World, role: Role, language: str) -> None:
+    user = world.users()[USER_FOR_ROLE[role]]
+    english = signed_in_app(db, user)
+    translated = signed_in_app(db, user, language)
+    assert not translated.exception
+    assert english.title[0].value != translated.title[0].value
+    assert [m.label for m in english.metric] != [m.label for m in translated.metric]
+
+
+@pytest.mark.parametrize("role,page", [(role, page) for role in ROLE_PAGES for page in ALL_PAGES
+                                       if page not in ROLE_PAGES[role]])
+def test_pages_of_other_roles_are_not_reachable(db: Session, world: World, role: Role,
+                                                page: str) -> None:
+    user = world.users()[USER_FOR_ROLE[role]]
+    app = signed_in_app(db, user)
+    with pytest.raises(ValueError):
+        app.switch_page(PAGES.format(page)).run()
+
+
+def test_deactivated_user_is_signed_out_on_next_run(db: Session, world: World) -> None:
+    app = signed_in_app(db, world.coordinator)
+    assert "Hello" in app.title[0].value
+    world.coordinator.active = False
+    db.commit()
+    app.run()
+    assert "Children's Parliament" in app.title[0].value  # back on the sign-in page
+
+
+def test_identity_provider_sign_in_maps_to_an_existing_user(db: Session, world: World) -> None:
+    app = AppTest.from_file(ENTRY, default_timeout=30)
+    app.user = {"is_logged_in": True, "email": "SW@example.org", "email_verified": True}
+    app.run()
+    assert not app.exception
+    assert "Hello, Social Worker" in app.title[0].value
+
+
+def test_identity_provider_sign_in_refused_for_unknown_email(db: Session, world: World) -> None:
+    app = AppTest.from_file(ENTRY, default_timeout=30)
+    app.user = {"is_logged_in": True, "email": "stranger@example.org", "email_verified": True}
+    app.run()
+    assert not app.exception
+    assert "no active account here uses that email" in texts(app)
+    assert db.query(User).filter_by(email="stranger@example.org").count() == 0
+
+
+def test_facilitator_never_sees_community_or_care(db: Session, world: World) -> None:
+    app = signed_in_app(db, world.facilitator)
+    app.switch_page(PAGES.format("children")).run()
+    assert "Ana" in str(app.dataframe[0].value)
+    assert "Elvis" not in str(app.dataframe[0].value)
+    page = texts(app)
+    assert "Community" not in page and "Care situation" not in page
