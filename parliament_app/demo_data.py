@@ -7,7 +7,7 @@ municipality ("Demo Municipality", Serbia) and its organisations are fictitious.
 
 The data is shaped so that the reports have something to find: about 65 % Serbian, 12 % Roma,
 8 % Albanian and 6 % Bosniak children, smaller communities, 5 % who did not say; Roma families
-concentrated in three settlements whose catchment school ("OŠ „Duga”") has a Roma majority and
+concentrated in three settlements whose catchment school ("OŠ „Duga”") has about half Roma and
 many poor pupils; an Albanian-language school; siblings sharing guardians; at-risk records drawn
 mostly from poor families and children in foster care or institutions.
 
@@ -15,13 +15,14 @@ mostly from poor families and children in foster care or institutions.
 not at all. It refuses a database that already holds real data unless ``force`` is given, and it
 always refuses a second demo municipality.
 
-The generated accounts' passwords follow from the seed: anyone who knows the seed can work them
-out, so demo accounts belong on demo installations only.
+The data follow from the seed; the accounts' passwords do not (they come from the system's
+random source), so knowing the seed never gives anyone a way in.
 """
 
 from __future__ import annotations
 
 import random
+import secrets
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -111,6 +112,9 @@ T = TypeVar("T")
 
 class DemoDataRefused(Exception):
     """The database is not one demo data may be added to. The message is translated."""
+
+
+_SYSTEM_RANDOM = secrets.SystemRandom()
 
 
 @dataclass
@@ -285,7 +289,7 @@ _GROUPS: tuple[_GroupSpec, ...] = (
     _GroupSpec(
         GroupKind.PARLIAMENT,
         "Children's Parliament of Demo Municipality",
-        "Two representatives or more from every school; meets twice a month.",
+        "Representatives of the municipality's schools; meets twice a month.",
         "municipality",
         10,
         18,
@@ -696,8 +700,8 @@ class _Planner:
     def _staff(self) -> None:
         rng = self.rng
         for role in Role:
-            words = rng.sample(_PASSWORD_WORDS, 3)
-            self.plan.passwords[role] = "-".join(words) + f"-{rng.randint(10, 99)}"
+            words = _SYSTEM_RANDOM.sample(_PASSWORD_WORDS, 3)
+            self.plan.passwords[role] = "-".join(words) + f"-{_SYSTEM_RANDOM.randint(10, 99)}"
             given, family = _full_name("serbian", rng.choice(("female", "male")), rng)
             self.plan.display_names[role] = f"{given} {family}"
 

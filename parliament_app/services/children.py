@@ -37,7 +37,7 @@ from parliament_app.models import (
     utcnow,
 )
 from parliament_app.permissions import Action, child_scope, may, require
-from parliament_app.services.risk import NewRiskRecord, add_risk_record
+from parliament_app.services.risk import NewRiskRecord, add_risk_record, check_risk_record
 
 MIN_AGE, MAX_AGE = 5, 19
 
@@ -245,6 +245,8 @@ def register_child(
         )
     if user.role == Role.SOCIAL_WORKER and risk is None:
         raise ValidationError(_("Please record why your centre follows this child."), "risk")
+    if risk is not None:
+        check_risk_record(user, risk)  # before anything is written, like every other check
     if user.role != Role.SOCIAL_WORKER:
         child.care_situation = CareSituation.UNKNOWN  # only social work records care situation
     _validate_guardian(guardian)

@@ -48,16 +48,7 @@ class FollowedChild:
 
 
 def add_risk_record(session: Session, user: User, child: Child, new: NewRiskRecord) -> RiskRecord:
-    if user.role != Role.SOCIAL_WORKER:
-        raise PermissionDenied(_("At-risk records are opened by a centre for social work."))
-    if not new.categories:
-        raise ValidationError(_("Please choose at least one risk category."), "categories")
-    if not new.legal_basis.strip():
-        raise ValidationError(
-            _("Please state the legal basis for keeping this record."), "legal_basis"
-        )
-    if new.opened_on > date.today():
-        raise ValidationError(_("The opening date cannot be in the future."), "opened_on")
+    check_risk_record(user, new)
     record = RiskRecord(
         child_id=child.id,
         csw_id=user.organisation_id,
@@ -72,6 +63,20 @@ def add_risk_record(session: Session, user: User, child: Child, new: NewRiskReco
     session.flush()
     audit.record(session, user, AuditAction.CREATE, "risk_record", record.id, child_id=child.id)
     return record
+
+
+def check_risk_record(user: User, new: NewRiskRecord) -> None:
+    """Refuse a record this user may not open or that is incomplete, before anything is written."""
+    if user.role != Role.SOCIAL_WORKER:
+        raise PermissionDenied(_("At-risk records are opened by a centre for social work."))
+    if not new.categories:
+        raise ValidationError(_("Please choose at least one risk category."), "categories")
+    if not new.legal_basis.strip():
+        raise ValidationError(
+            _("Please state the legal basis for keeping this record."), "legal_basis"
+        )
+    if new.opened_on > date.today():
+        raise ValidationError(_("The opening date cannot be in the future."), "opened_on")
 
 
 def open_risk_record(session: Session, user: User, child_id: int, new: NewRiskRecord) -> RiskRecord:
