@@ -25,7 +25,9 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseUnavailable(f"PARLIAMENT_DATABASE_URL is not a valid database URL: {exc}")
+        raise DatabaseUnavailable(
+            f"PARLIAMENT_DATABASE_URL is not a valid database URL: {exc}"
+        ) from exc
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise DatabaseUnavailable(
             f"unsupported database '{parsed.get_backend_name()}': use sqlite or postgresql"

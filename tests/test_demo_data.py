@@ -322,7 +322,7 @@ def test_same_seed_gives_the_same_data_and_another_seed_other_data(db: Session) 
     )
     savepoint.rollback()
 
-    other = generate_demo_data(db, seed=8, today=today)
+    generate_demo_data(db, seed=8, today=today)
     assert fingerprint(db) != first_fingerprint
 
 

@@ -185,3 +185,20 @@ def test_facilitator_never_sees_community_or_care(db: Session, world: World) -> 
     assert "Elvis" not in str(app.dataframe[0].value)
     page = texts(app)
     assert "Community" not in page and "Care situation" not in page
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("postgresql://nobody@127.0.0.1:1/none", "cannot be reached"),
+    ("sqlite:///{tmp}/empty.db", "needs to be upgraded"),
+])
+def test_database_problems_are_explained_not_thrown(tmp_path, monkeypatch, url: str,
+                                                    expected: str) -> None:
+    monkeypatch.setenv("PARLIAMENT_DATABASE_URL", url.format(tmp=tmp_path))
+    monkeypatch.setenv("PARLIAMENT_DATA_DIR", str(tmp_path))
+    runtime.reset()
+    try:
+        app = AppTest.from_file(ENTRY, default_timeout=30).run()
+    finally:
+        runtime.reset()
+    assert not app.exception
+    assert expected in app.error[0].value

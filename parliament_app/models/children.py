@@ -153,7 +153,7 @@ class ChildGuardian(Base):
 
 
 class Consent(Base):
-    """A guardian's consent for one scope. Withdrawal sets ``withdrawn_at``; rows are never deleted."""
+    """A guardian's consent for one scope; withdrawal sets ``withdrawn_at``, rows stay."""
 
     __tablename__ = "consents"
     __table_args__ = (

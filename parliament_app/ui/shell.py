@@ -4,6 +4,7 @@ in and in which language, and builds that role's pages with ``st.navigation``.""
 from __future__ import annotations
 
 import time
+from html import escape
 from pathlib import Path
 
 import streamlit as st
@@ -13,7 +14,7 @@ from parliament_app import runtime
 from parliament_app.auth.http import COOKIE_NAME
 from parliament_app.config import get_settings
 from parliament_app.db import DatabaseUnavailable
-from parliament_app.i18n import _
+from parliament_app.i18n import _, current_language
 from parliament_app.labels import label
 from parliament_app.models import Role, User
 from parliament_app.services.accounts import needs_first_run, user_for_email
@@ -101,8 +102,13 @@ def _sidebar(user: User) -> None:
             if st.button(_("Sign out"), icon="🚪"):
                 st.logout()
         else:
-            st.link_button(
-                _("Sign out"), f"/auth/logout?lang={st.query_params.get('lang', '')}", icon="🚪"
+            # A form, not a link: it must leave this very tab, and link buttons open a new one.
+            st.html(
+                f'<form method="post" action="/auth/logout?lang={escape(current_language())}">'
+                f'<button type="submit" class="parliament-sign-out">{escape(_("Sign out"))}'
+                "</button></form><style>.parliament-sign-out { font: inherit; padding: .4rem "
+                ".9rem; border: 1px solid #bbb; border-radius: .5rem; background: white; "
+                "cursor: pointer; }</style>"
             )
 
 
