@@ -202,3 +202,67 @@ def test_database_problems_are_explained_not_thrown(tmp_path, monkeypatch, url: 
         runtime.reset()
     assert not app.exception
     assert expected in app.error[0].value
+
+
+def test_browser_language_is_the_default_before_sign_in(world: World) -> None:
+    app = AppTest.from_file(ENTRY, default_timeout=30)
+    app.context = {"locale": "mk-MK"}
+    app.run()
+    assert app.selectbox[0].value == "mk"
+    assert "Најава" in app.get("html")[0].proto.body
+
+
+def test_users_preferred_language_beats_the_browser_but_not_an_explicit_choice(
+        db: Session, world: World) -> None:
+    world.coordinator.preferred_language = "sq"
+    db.commit()
+    token, _expires = start_session(db, get_settings(), world.coordinator)
+    db.commit()
+    app = AppTest.from_file(ENTRY, default_timeout=30)
+    app.session_state["login_token"] = token
+    app.context = {"locale": "sr-RS"}
+    app.run()
+    albanian_title = app.title[0].value
+    assert albanian_title.startswith("Përshëndetje")
+    app.query_params["lang"] = "bs"
+    app.run()
+    assert app.title[0].value != albanian_title
+
+
+def visible_strings(app: AppTest) -> set[str]:
+    """Texts a person reads on the page: headings, messages, widget labels, table headers."""
+    strings: set[str] = set()
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
+                 "error", "success"):
+        strings.update(str(element.value) for element in getattr(app, kind))
+    for kind in ("text_input", "selectbox", "multiselect", "button", "checkbox", "date_input",
+                 "number_input", "text_area", "metric", "expander", "tabs"):
+        strings.update(str(element.label) for element in getattr(app, kind))
+    for table in app.dataframe:
+        strings.update(str(column) for column in table.value.columns)
+    return strings
+
+
+def english_sources(language: str) -> dict[str, str]:
+    """Every English message that the language's catalog translates differently."""
+    from babel.messages.pofile import read_po
+
+    with open(ROOT / f"locales/{language}/LC_MESSAGES/messages.po", "rb") as handle:
+        catalog = read_po(handle)
+    return {message.id: message.string for message in catalog
+            if message.id and isinstance(message.id, str) and message.string != message.id}
+
+
+@pytest.mark.parametrize("language", ["sr", "sr_Latn", "sq", "mk", "bs"])
+@pytest.mark.parametrize("role,page", [(role, page) for role, pages in ROLE_PAGES.items()
+                                       for page in pages])
+def test_no_english_is_left_on_a_translated_page(db: Session, world: World, role: Role,
+                                                 page: str, language: str) -> None:
+    user = world.users()[USER_FOR_ROLE[role]]
+    app = signed_in_app(db, user, language)
+    app.switch_page(PAGES.format(page)).run()
+    assert not app.exception
+    sources = english_sources(language)
+    leftovers = {text for text in visible_strings(app)
+                 for fragment in [text.lstrip("🌐🔒⚠️ℹ️ ").strip("*")] if fragment in sources}
+    assert not leftovers, f"untranslated on {page} in {language}: {sorted(leftovers)}"

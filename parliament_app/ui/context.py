@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from parliament_app import runtime
 from parliament_app.errors import ServiceError
-from parliament_app.i18n import _, current_language, negotiate, set_language
+from parliament_app.i18n import _, negotiate, set_language
 from parliament_app.models import User
 
 USER_KEY = "current_user_id"
@@ -55,6 +55,3 @@ def shown_errors() -> Iterator[None]:
     except ServiceError as error:
         st.error(error.message, icon="⚠️")
 
-
-def keep_language_in_url() -> None:
-    st.query_params["lang"] = current_language()

@@ -72,7 +72,9 @@ def show_list() -> int | None:
         )
         return None
     st.caption(
-        _("{shown} of {total} children").format(
+        _("Select a row to open the child's record.")
+        + " "
+        + _("{shown} of {total} children").format(
             shown=format_number(len(rows)), total=format_number(total)
         )
     )

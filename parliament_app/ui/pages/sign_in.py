@@ -8,6 +8,7 @@ import streamlit as st
 from parliament_app.auth.http import form_token
 from parliament_app.config import get_settings
 from parliament_app.i18n import _, current_language
+from parliament_app.ui.context import LANGUAGE_KEY
 from parliament_app.ui.widgets import language_picker
 
 MESSAGES = {
@@ -52,10 +53,14 @@ elif refused == "expired":
     st.warning(_("Your sign-in has expired. Please sign in again."))
 
 st.subheader(_("Sign in"))
+# Only a language the visitor chose travels with the sign-in; otherwise the account's preferred
+# language takes over from the browser's.
+explicit_language = current_language() if (
+    st.session_state.get(LANGUAGE_KEY) or st.query_params.get("lang")) else ""
 st.html(f"""
 <form method="post" action="/auth/login" class="parliament-sign-in">
   <input type="hidden" name="form_token" value="{form_token(get_settings().secret_key)}">
-  <input type="hidden" name="lang" value="{escape(current_language())}">
+  <input type="hidden" name="lang" value="{escape(explicit_language)}">
   <label for="username">{escape(_("Username"))}</label>
   <input id="username" name="username" autocomplete="username" required
          autocapitalize="none" spellcheck="false">
