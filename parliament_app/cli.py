@@ -116,18 +116,28 @@ def _organisation(session: Session, reference: str | None) -> Organisation | Non
 @main.command("create-user")
 @click.option("--username", required=True)
 @click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
-@click.option("--org", "organisation", help="Organisation id or exact name (all roles but "
-              "administrator).")
+@click.option(
+    "--org", "organisation", help="Organisation id or exact name (all roles but administrator)."
+)
 @click.option("--display-name", help="Defaults to the username.")
 @click.option("--email", help="Used to map an OpenID Connect sign-in to this account.")
 @click.option("--language", default="en", show_default=True)
-@click.option("--password-stdin", is_flag=True,
-              help="Read the password from the first line of standard input; otherwise a "
-                   "random one is generated and printed once.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input; otherwise a "
+    "random one is generated and printed once.",
+)
 @database_errors_reported
-def create_user_command(username: str, role: str, organisation: str | None,
-                        display_name: str | None, email: str | None, language: str,
-                        password_stdin: bool) -> None:
+def create_user_command(
+    username: str,
+    role: str,
+    organisation: str | None,
+    display_name: str | None,
+    email: str | None,
+    language: str,
+    password_stdin: bool,
+) -> None:
     """Create a staff account."""
     from parliament_app.services.accounts import NewUser, create_user
 
@@ -139,12 +149,20 @@ def create_user_command(username: str, role: str, organisation: str | None,
         password = secrets.token_urlsafe(12)
     with _transaction() as session:
         org = _organisation(session, organisation)
-        user = create_user(session, None, NewUser(
-            username=username, display_name=display_name or username, role=Role(role),
-            password=password, email=email, organisation_id=org.id if org else None,
-            preferred_language=language))
-        click.echo(f"created user {user.username} ({role}"
-                   + (f", {org.name}" if org else "") + ")")
+        user = create_user(
+            session,
+            None,
+            NewUser(
+                username=username,
+                display_name=display_name or username,
+                role=Role(role),
+                password=password,
+                email=email,
+                organisation_id=org.id if org else None,
+                preferred_language=language,
+            ),
+        )
+        click.echo(f"created user {user.username} ({role}" + (f", {org.name}" if org else "") + ")")
     if generated:
         click.echo(f"password (shown once): {password}")
 
@@ -166,9 +184,11 @@ def demo_data_command(seed: int, force: bool) -> None:
     except DemoDataRefused as refusal:
         _fail(str(refusal), code=1)
     click.echo(f"demo municipality: {summary.municipality}")
-    click.echo(f"children: {summary.children}, guardians: {summary.guardians}, "
-               f"consents: {summary.consents}, at-risk records: {summary.risk_records}, "
-               f"groups: {summary.groups}, enrolments: {summary.enrolments}")
+    click.echo(
+        f"children: {summary.children}, guardians: {summary.guardians}, "
+        f"consents: {summary.consents}, at-risk records: {summary.risk_records}, "
+        f"groups: {summary.groups}, enrolments: {summary.enrolments}"
+    )
     click.echo("accounts (passwords shown once):")
     for credentials in summary.users:
         click.echo(f"  {credentials.username:<14} {credentials.role!s:<20} {credentials.password}")
@@ -190,8 +210,10 @@ def check_command() -> None:
         click.echo("schema: NOT up to date (run 'parliament db upgrade')")
     i18n_problems = check_catalogs(REPO_ROOT)
     problems += len(i18n_problems)
-    click.echo(f"languages: {len(i18n_problems)} problems" + (
-        " (run 'parliament i18n check' for details)" if i18n_problems else ""))
+    click.echo(
+        f"languages: {len(i18n_problems)} problems"
+        + (" (run 'parliament i18n check' for details)" if i18n_problems else "")
+    )
     if problems:
         sys.exit(1)
 

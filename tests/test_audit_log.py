@@ -30,17 +30,50 @@ def logged(db):
     """A world and five entries on three days (times in UTC; Belgrade is UTC+1 in winter)."""
     world = build_world(db)
     entries = [
-        _entry(db, world.admin, AuditAction.CREATE, "user", world.coordinator.id,
-               datetime(2025, 1, 10, 9, 0, tzinfo=UTC), role="school_coordinator"),
-        _entry(db, world.coordinator, AuditAction.CREATE, "child", world.own_pupil.id,
-               datetime(2025, 1, 11, 10, 0, tzinfo=UTC)),
-        _entry(db, world.social_worker, AuditAction.READ_SPECIAL, "child",
-               world.followed_child.id, datetime(2025, 1, 11, 22, 30, tzinfo=UTC),
-               fields=["care_situation"]),
-        _entry(db, world.admin, AuditAction.UPDATE, "user", world.coordinator.id,
-               datetime(2025, 1, 12, 8, 0, tzinfo=UTC), changed=["email"]),
-        _entry(db, None, AuditAction.SIGN_IN_FAILED, "user", None,
-               datetime(2025, 1, 12, 9, 0, tzinfo=UTC), failures=1),
+        _entry(
+            db,
+            world.admin,
+            AuditAction.CREATE,
+            "user",
+            world.coordinator.id,
+            datetime(2025, 1, 10, 9, 0, tzinfo=UTC),
+            role="school_coordinator",
+        ),
+        _entry(
+            db,
+            world.coordinator,
+            AuditAction.CREATE,
+            "child",
+            world.own_pupil.id,
+            datetime(2025, 1, 11, 10, 0, tzinfo=UTC),
+        ),
+        _entry(
+            db,
+            world.social_worker,
+            AuditAction.READ_SPECIAL,
+            "child",
+            world.followed_child.id,
+            datetime(2025, 1, 11, 22, 30, tzinfo=UTC),
+            fields=["care_situation"],
+        ),
+        _entry(
+            db,
+            world.admin,
+            AuditAction.UPDATE,
+            "user",
+            world.coordinator.id,
+            datetime(2025, 1, 12, 8, 0, tzinfo=UTC),
+            changed=["email"],
+        ),
+        _entry(
+            db,
+            None,
+            AuditAction.SIGN_IN_FAILED,
+            "user",
+            None,
+            datetime(2025, 1, 12, 9, 0, tzinfo=UTC),
+            failures=1,
+        ),
     ]
     return world, entries
 

@@ -664,3 +664,30 @@ def test_database_allows_one_live_consent_per_child_guardian_scope(
     with pytest.raises(IntegrityError), db.begin_nested():
         db.add(consent())
         db.flush()
+
+
+def test_leaving_community_out_keeps_it(db: Session, world: World) -> None:
+    child = world.followed_child
+    update_child(
+        db,
+        world.social_worker,
+        child.id,
+        given_name=child.given_name,
+        family_name=child.family_name,
+        birth_date=child.birth_date,
+        gender=child.gender,
+        school_class="7-1",
+        residence_area=child.residence_area,
+        socio_economic_band=child.socio_economic_band,
+        home_languages=["rom"],
+    )
+    db.flush()
+    db.expire_all()
+    assert db.get(Child, child.id).community == Community.ROMA
+
+
+def test_community_can_be_cleared_to_not_stated(db: Session, world: World) -> None:
+    _edit(db, world.coordinator, world.own_pupil, community=None)
+    db.flush()
+    db.expire_all()
+    assert db.get(Child, world.own_pupil.id).community is None

@@ -13,14 +13,22 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def parliament(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "parliament_app.cli", *args], input=stdin,
-                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "parliament_app.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith("PARLIAMENT_")}
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("PARLIAMENT_")
+    }
     environment["PARLIAMENT_DATA_DIR"] = str(tmp_path / "data")
     return environment
 
@@ -36,11 +44,14 @@ def test_first_upgrade_creates_the_sqlite_file_and_secret(env: dict[str, str]) -
     assert "already at 0001_core" in again.stdout
 
 
-@pytest.mark.parametrize("url,expected", [
-    ("postgresql://nobody@127.0.0.1:1/none", "cannot reach the database"),
-    ("mysql://x@localhost/y", "unsupported database"),
-    ("not a url", "not a valid database URL"),
-])
+@pytest.mark.parametrize(
+    "url,expected",
+    [
+        ("postgresql://nobody@127.0.0.1:1/none", "cannot reach the database"),
+        ("mysql://x@localhost/y", "unsupported database"),
+        ("not a url", "not a valid database URL"),
+    ],
+)
 def test_bad_database_gives_one_clear_line(env: dict[str, str], url: str, expected: str) -> None:
     env["PARLIAMENT_DATABASE_URL"] = url
     result = parliament("db", "upgrade", env=env)
@@ -53,13 +64,20 @@ def test_create_user_needs_an_organisation_except_for_administrators(env: dict[s
     parliament("db", "upgrade", env=env)
     refused = parliament("create-user", "--username", "fac", "--role", "facilitator", env=env)
     assert refused.returncode == 2 and "--org is required" in refused.stderr
-    created = parliament("create-user", "--username", "root", "--role", "administrator",
-                         "--password-stdin", env=env, stdin="a long enough password\n")
+    created = parliament(
+        "create-user",
+        "--username",
+        "root",
+        "--role",
+        "administrator",
+        "--password-stdin",
+        env=env,
+        stdin="a long enough password\n",
+    )
     assert created.returncode == 0, created.stderr
     assert "created user root (administrator)" in created.stdout
     assert "password" not in created.stdout  # given on stdin, so never echoed
-    duplicate = parliament("create-user", "--username", "ROOT", "--role", "administrator",
-                           env=env)
+    duplicate = parliament("create-user", "--username", "ROOT", "--role", "administrator", env=env)
     assert duplicate.returncode == 1 and "already taken" in duplicate.stderr
 
 
@@ -69,8 +87,16 @@ def test_create_user_with_generated_password_and_organisation(env: dict[str, str
     assert demo.returncode == 0, demo.stderr
     assert "children: 600" in demo.stdout
     assert "Children: 600/600" in demo.stderr  # progress lines
-    created = parliament("create-user", "--username", "teacher", "--role", "school_coordinator",
-                         "--org", "OŠ „Sunce”", env=env)
+    created = parliament(
+        "create-user",
+        "--username",
+        "teacher",
+        "--role",
+        "school_coordinator",
+        "--org",
+        "OŠ „Sunce”",
+        env=env,
+    )
     assert created.returncode == 0, created.stderr
     assert "password (shown once):" in created.stdout
     refused = parliament("demo-data", env=env)

@@ -63,8 +63,9 @@ async def login(request: Request) -> Response:
     form = await request.form()
     language = language_from_tag(str(form.get("lang", "")))
     settings = get_settings()
-    if not _same_origin(request) or not form_token_valid(settings.secret_key,
-                                                         str(form.get("form_token", ""))):
+    if not _same_origin(request) or not form_token_valid(
+        settings.secret_key, str(form.get("form_token", ""))
+    ):
         return RedirectResponse(_back(language, sign_in="expired"), status_code=303)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     result = await run_in_threadpool(_sign_in, username, password)
@@ -74,8 +75,13 @@ async def login(request: Request) -> Response:
         return RedirectResponse(_back(language, sign_in=result.outcome.value), status_code=303)
     response = RedirectResponse(_back(language), status_code=303)
     response.set_cookie(
-        COOKIE_NAME, result.token or "", max_age=int(settings.session_hours * 3600),
-        httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/",
+        COOKIE_NAME,
+        result.token or "",
+        max_age=int(settings.session_hours * 3600),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
     )
     return response
 

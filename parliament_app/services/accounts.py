@@ -120,27 +120,20 @@ def update_user(
         select(User.id).where(func.lower(User.email) == clean_email, User.id != user.id)
     ):
         raise ValidationError(_("Another account already uses this email address."), "email")
-    changes = {
-        field: str(value)
-        for field, value in (
-            ("role", role),
-            ("organisation_id", organisation_id),
-            ("active", active),
-            ("email", clean_email),
-            ("display_name", display_name.strip()),
-            ("preferred_language", preferred_language),
-        )
-        if getattr(user, field) != value
+    new_values = {
+        "display_name": display_name.strip(),
+        "email": clean_email,
+        "role": role,
+        "organisation_id": organisation_id if role != Role.ADMINISTRATOR else None,
+        "preferred_language": _language(preferred_language),
+        "active": active,
     }
-    user.display_name = display_name.strip()
-    user.email = clean_email
-    user.role = role
-    user.organisation_id = organisation_id if role != Role.ADMINISTRATOR else None
-    user.preferred_language = _language(preferred_language)
-    user.active = active
+    changed = sorted(name for name, value in new_values.items() if getattr(user, name) != value)
+    for name, value in new_values.items():
+        setattr(user, name, value)
     if not active:
         end_all_sessions(session, user)
-    audit.record(session, actor, AuditAction.UPDATE, "user", user.id, changed=sorted(changes))
+    audit.record(session, actor, AuditAction.UPDATE, "user", user.id, changed=changed)
     return user
 
 

@@ -6,6 +6,7 @@ only for those the policy allows, and every such read is written to the audit lo
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -40,6 +41,15 @@ from parliament_app.permissions import Action, child_scope, may, require
 from parliament_app.services.risk import NewRiskRecord, add_risk_record, check_risk_record
 
 MIN_AGE, MAX_AGE = 5, 19
+
+
+class Unchanged(enum.Enum):
+    """Marks an optional field the caller leaves as it is (None is a value: "not stated")."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
 
 
 @dataclass(frozen=True)
@@ -301,9 +311,11 @@ def update_child(
     residence_area: str,
     socio_economic_band: SocioEconomicBand,
     home_languages: list[str],
-    community: Community | None = None,
-    care_situation: CareSituation | None = None,
+    community: Community | Unchanged | None = UNCHANGED,
+    care_situation: CareSituation | Unchanged = UNCHANGED,
 ) -> Child:
+    """Edit a child's record. Community and care situation change only when given and only
+    for those who may see them; left out, they keep their value."""
     child = session.get(Child, child_id)
     if child is None or not may(session, user, Action.VIEW_CHILD, child):
         raise NotFound(_("This child's record does not exist or is not visible to you."))
@@ -325,9 +337,9 @@ def update_child(
     child.birth_date, child.gender = birth_date, gender
     child.school_class, child.residence_area = school_class.strip(), residence_area.strip()
     child.socio_economic_band, child.home_languages = socio_economic_band, list(home_languages)
-    if may(session, user, Action.VIEW_COMMUNITY, child):
+    if community is not UNCHANGED and may(session, user, Action.VIEW_COMMUNITY, child):
         child.community = community
-    if care_situation is not None and may(session, user, Action.VIEW_CARE_SITUATION, child):
+    if care_situation is not UNCHANGED and may(session, user, Action.VIEW_CARE_SITUATION, child):
         child.care_situation = care_situation
     changed = sorted(name for name, value in before.items() if getattr(child, name) != value)
     audit.record(session, user, AuditAction.UPDATE, "child", child.id, changed=changed)

@@ -26,8 +26,13 @@ def home_figures(session: Session, user: User) -> list[tuple[str, int]]:
     """(label marked for translation, number) pairs for this user's home page."""
     visible = child_scope(user)
     children = _count(session, select(Child.id).where(visible))
-    enrolled = _count(session, select(Enrolment.child_id).join(Child).where(
-        visible, Enrolment.status == EnrolmentStatus.ACTIVE).distinct())
+    enrolled = _count(
+        session,
+        select(Enrolment.child_id)
+        .join(Child)
+        .where(visible, Enrolment.status == EnrolmentStatus.ACTIVE)
+        .distinct(),
+    )
     match user.role:
         case Role.ADMINISTRATOR:
             return [
@@ -38,19 +43,35 @@ def home_figures(session: Session, user: User) -> list[tuple[str, int]]:
                 (N_("Active users"), _count(session, select(User.id).where(User.active))),
             ]
         case Role.SCHOOL_COORDINATOR:
-            consented = _count(session, select(Consent.child_id).join(Child).where(
-                visible, Consent.scope == ConsentScope.PARTICIPATION,
-                Consent.withdrawn_at.is_(None)).distinct())
-            return [(N_("Pupils signed up"), children),
-                    (N_("With participation consent"), consented),
-                    (N_("Enrolled in a group"), enrolled)]
+            consented = _count(
+                session,
+                select(Consent.child_id)
+                .join(Child)
+                .where(
+                    visible,
+                    Consent.scope == ConsentScope.PARTICIPATION,
+                    Consent.withdrawn_at.is_(None),
+                )
+                .distinct(),
+            )
+            return [
+                (N_("Pupils signed up"), children),
+                (N_("With participation consent"), consented),
+                (N_("Enrolled in a group"), enrolled),
+            ]
         case Role.SOCIAL_WORKER:
             followed = _count(session, followed_child_ids(user.organisation_id))
-            return [(N_("Children your centre follows"), followed),
-                    (N_("Of them enrolled in a group"), enrolled)]
+            return [
+                (N_("Children your centre follows"), followed),
+                (N_("Of them enrolled in a group"), enrolled),
+            ]
         case Role.FACILITATOR:
-            groups = _count(session, select(GroupLeader.group_id).join(Group).where(
-                GroupLeader.user_id == user.id, Group.active))
+            groups = _count(
+                session,
+                select(GroupLeader.group_id)
+                .join(Group)
+                .where(GroupLeader.user_id == user.id, Group.active),
+            )
             return [(N_("Groups you lead"), groups), (N_("Children in your groups"), children)]
     return []
 
@@ -64,7 +85,8 @@ def led_groups(session: Session, user: User) -> list[tuple[Group, int, int]]:
         .join(GroupLeader, GroupLeader.group_id == Group.id)
         .outerjoin(Enrolment, Enrolment.group_id == Group.id)
         .where(GroupLeader.user_id == user.id, Group.active)
-        .group_by(Group.id).order_by(Group.name)
+        .group_by(Group.id)
+        .order_by(Group.name)
     ).all()
     return [(group, int(members), int(queued)) for group, members, queued in rows]
 

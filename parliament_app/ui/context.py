@@ -54,4 +54,3 @@ def shown_errors() -> Iterator[None]:
         yield
     except ServiceError as error:
         st.error(error.message, icon="⚠️")
-

@@ -39,22 +39,34 @@ with transaction() as session:
     record_types = audit_record_types(session, actor)
 
 st.title("📜 " + _("Audit log"))
-st.caption(_("Every change, sign-in, export and view of special-category data is recorded here. "
-             "Entries cannot be edited or deleted."))
+st.caption(
+    _(
+        "Every change, sign-in, export and view of special-category data is recorded here. "
+        "Entries cannot be edited or deleted."
+    )
+)
 
 with st.form("audit_filters"):
     left, middle, right = st.columns(3)
-    username = left.text_input(_("Username"), help=_("The exact username of the person who "
-                                                     "acted, for example a facilitator."))
+    username = left.text_input(
+        _("Username"),
+        help=_("The exact username of the person who acted, for example a facilitator."),
+    )
     action = middle.selectbox(_("Action"), ACTIONS, format_func=action_name)
-    record_type = right.selectbox(_("Record type"), ["", *record_types],
-                                  format_func=record_type_name)
+    record_type = right.selectbox(
+        _("Record type"), ["", *record_types], format_func=record_type_name
+    )
     since = left.date_input(_("From (optional)"), value=None, format=DATE_FORMAT)
     until = middle.date_input(_("Until (optional)"), value=None, format=DATE_FORMAT)
     st.form_submit_button(_("Show entries"), type="primary")
 
-filters = {"username": username, "action": action, "record_type": record_type,
-           "since": since, "until": until}
+filters = {
+    "username": username,
+    "action": action,
+    "record_type": record_type,
+    "since": since,
+    "until": until,
+}
 filters_key = tuple(filters.values())
 
 entries = None  # stays None when the filters are refused
@@ -66,27 +78,42 @@ with shown_errors(), transaction() as session:
             _("Action"): label(entry.action),
             _("Record type"): entry.record_type,
             _("Record"): entry.record_id or "—",
-            _("Details"): json.dumps(entry.detail or {}, ensure_ascii=False, sort_keys=True,
-                                     default=str) if entry.detail else "—",
+            _("Details"): json.dumps(
+                entry.detail or {}, ensure_ascii=False, sort_keys=True, default=str
+            )
+            if entry.detail
+            else "—",
         }
         for entry in search_audit(session, page_user(session), **filters)
     ]
 
 if entries == []:
-    empty_state(_("No entries match these filters. Clear some of them and press "
-                  "Show entries again."))
+    empty_state(
+        _("No entries match these filters. Clear some of them and press Show entries again.")
+    )
 elif entries:
     count = len(entries)
-    st.caption(ngettext("{count} entry, newest first.", "{count} entries, newest first.",
-                        count).format(count=format_number(count)))
+    st.caption(
+        ngettext("{count} entry, newest first.", "{count} entries, newest first.", count).format(
+            count=format_number(count)
+        )
+    )
     if count >= DEFAULT_LIMIT:
-        st.caption(_("Only the newest {count} entries are shown. Narrow the filters, or export "
-                     "them all below.").format(count=format_number(DEFAULT_LIMIT)))
+        st.caption(
+            _(
+                "Only the newest {count} entries are shown. Narrow the filters, or export "
+                "them all below."
+            ).format(count=format_number(DEFAULT_LIMIT))
+        )
     st.dataframe(entries, hide_index=True)
 
 st.subheader(_("Export"))
-st.caption(_("A CSV file of every entry matching the filters above. Preparing it is itself "
-             "recorded in the audit log."))
+st.caption(
+    _(
+        "A CSV file of every entry matching the filters above. Preparing it is itself "
+        "recorded in the audit log."
+    )
+)
 if st.button(_("Prepare the export"), icon="📦"):
     with shown_errors():
         with transaction() as session:
@@ -95,8 +122,14 @@ if st.button(_("Prepare the export"), icon="📦"):
         st.rerun()
 prepared = st.session_state.get(EXPORT_KEY)
 if prepared and prepared[0] == filters_key:
-    st.download_button(_("Download the CSV file"), data=prepared[1],
-                       file_name=f"audit-log-{date.today().isoformat()}.csv", mime="text/csv",
-                       on_click="ignore", type="primary", icon="⬇️")
+    st.download_button(
+        _("Download the CSV file"),
+        data=prepared[1],
+        file_name=f"audit-log-{date.today().isoformat()}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        type="primary",
+        icon="⬇️",
+    )
 elif prepared:
     st.caption(_("The filters changed since the last export: prepare it again."))

@@ -22,6 +22,7 @@ from parliament_app.models import (
 )
 from parliament_app.permissions import Action, may
 from parliament_app.services.children import (
+    UNCHANGED,
     NewChild,
     NewGuardian,
     get_child,
@@ -189,7 +190,7 @@ def edit_form(child) -> None:
             [code for code in child.home_languages if code in HOME_LANGUAGES],
             format_func=HOME_LANGUAGES.__getitem__,
         )
-        community = None
+        community = UNCHANGED
         if child.community_visible:
             options = [None, *Community]
             community = st.selectbox(
@@ -198,7 +199,7 @@ def edit_form(child) -> None:
                 options.index(child.community),
                 format_func=label,
             )
-        care = None
+        care = UNCHANGED
         if child.care_situation is not None:
             care = st.selectbox(
                 _("Care situation"),

@@ -1,8 +1,8 @@
 """One-time set-up: create the first administrator, optionally load demo data."""
 
 import streamlit as st
-from parliament_app.demo_data import generate_demo_data
 
+from parliament_app.demo_data import generate_demo_data
 from parliament_app.errors import ValidationError
 from parliament_app.i18n import LANGUAGE_NAMES, _, current_language
 from parliament_app.labels import label

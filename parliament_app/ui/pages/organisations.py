@@ -42,42 +42,59 @@ with transaction() as session:
     if not may(session, actor, Action.MANAGE_ORGANISATIONS):
         st.error(_("Only administrators can manage organisations and places."), icon="🔒")
         st.stop()
-    countries = [country.code for country in
-                 countries_for_municipalities(session, actor, get_settings().enabled_countries)]
+    countries = [
+        country.code
+        for country in countries_for_municipalities(
+            session, actor, get_settings().enabled_countries
+        )
+    ]
     known_municipalities = list_municipalities(session)
     municipalities = {
         municipality.id: _("{municipality} ({country})").format(
-            municipality=municipality.name, country=country_name(municipality.country_code))
+            municipality=municipality.name, country=country_name(municipality.country_code)
+        )
         for municipality in known_municipalities
     }
     municipality_rows = [
-        {_("Municipality"): municipality.name,
-         _("Country"): country_name(municipality.country_code)}
+        {
+            _("Municipality"): municipality.name,
+            _("Country"): country_name(municipality.country_code),
+        }
         for municipality in known_municipalities
     ]
     organisation_rows = [
-        {_("Organisation"): organisation.name, _("Kind"): label(organisation.kind),
-         _("Municipality"): municipalities.get(organisation.municipality_id, "—")}
+        {
+            _("Organisation"): organisation.name,
+            _("Kind"): label(organisation.kind),
+            _("Municipality"): municipalities.get(organisation.municipality_id, "—"),
+        }
         for organisation in list_organisations(session)
     ]
     venue_rows = [
-        {_("Venue"): venue.name,
-         _("Municipality"): municipalities.get(venue.municipality_id, "—"),
-         _("Address"): venue.address or "—",
-         _("Capacity"): format_number(venue.capacity) if venue.capacity else "—"}
+        {
+            _("Venue"): venue.name,
+            _("Municipality"): municipalities.get(venue.municipality_id, "—"),
+            _("Address"): venue.address or "—",
+            _("Capacity"): format_number(venue.capacity) if venue.capacity else "—",
+        }
         for venue in list_venues(session)
     ]
 
 form_round = st.session_state.get(FORM_ROUND_KEY, 0)
 
 st.title("🏫 " + _("Organisations and places"))
-st.caption(_("Add the municipalities where the programme runs first, then the schools, centres "
-             "for social work and NGOs in them, and the venues where groups meet."))
+st.caption(
+    _(
+        "Add the municipalities where the programme runs first, then the schools, centres "
+        "for social work and NGOs in them, and the venues where groups meet."
+    )
+)
 if message := st.session_state.pop(FLASH_KEY, None):
     st.success(message, icon="✅")
 
 municipalities_tab, organisations_tab, venues_tab = st.tabs(
-    [_("Municipalities"), _("Organisations"), _("Venues")])
+    [_("Municipalities"), _("Organisations"), _("Venues")]
+)
 
 with municipalities_tab:
     if municipality_rows:
@@ -86,8 +103,12 @@ with municipalities_tab:
         empty_state(_("No municipality yet. Add the first one below."))
     st.subheader(_("Add a municipality"))
     if not countries:
-        empty_state(_("No country is enabled in this deployment. The operator sets them with "
-                      "PARLIAMENT_COUNTRIES."))
+        empty_state(
+            _(
+                "No country is enabled in this deployment. The operator sets them with "
+                "PARLIAMENT_COUNTRIES."
+            )
+        )
     else:
         with st.form(f"add_municipality_{form_round}"):
             country = st.selectbox(_("Country"), countries, format_func=country_name)
@@ -97,18 +118,26 @@ with municipalities_tab:
             with shown_errors():
                 with transaction() as session:
                     municipality = get_or_create_municipality(
-                        session, page_user(session), country, municipality_name)
+                        session, page_user(session), country, municipality_name
+                    )
                     existed = municipality.id in municipalities
                     name = municipality.name
-                done((_("{name} was already on the list.") if existed
-                      else _("{name} was added.")).format(name=name))
+                done(
+                    (
+                        _("{name} was already on the list.") if existed else _("{name} was added.")
+                    ).format(name=name)
+                )
 
 with organisations_tab:
     if organisation_rows:
         st.dataframe(organisation_rows, hide_index=True)
     else:
-        empty_state(_("No organisation yet. Add schools, centres for social work and NGOs below; "
-                      "staff accounts belong to them."))
+        empty_state(
+            _(
+                "No organisation yet. Add schools, centres for social work and NGOs below; "
+                "staff accounts belong to them."
+            )
+        )
     st.subheader(_("Add an organisation"))
     if not municipalities:
         empty_state(_("Add a municipality first, on the Municipalities tab."))
@@ -117,15 +146,22 @@ with organisations_tab:
             kind = st.selectbox(_("Kind"), KINDS, format_func=label)
             organisation_name = st.text_input(_("Name of the organisation"))
             organisation_municipality = st.selectbox(
-                _("Municipality"), list(municipalities), format_func=municipalities.__getitem__,
-                key=f"organisation_municipality_{form_round}")
+                _("Municipality"),
+                list(municipalities),
+                format_func=municipalities.__getitem__,
+                key=f"organisation_municipality_{form_round}",
+            )
             add_organisation = st.form_submit_button(_("Add the organisation"), type="primary")
         if add_organisation:
             with shown_errors():
                 with transaction() as session:
                     organisation = create_organisation(
-                        session, page_user(session), kind, organisation_name,
-                        organisation_municipality)
+                        session,
+                        page_user(session),
+                        kind,
+                        organisation_name,
+                        organisation_municipality,
+                    )
                     name = organisation.name
                 done(_("{name} was added.").format(name=name))
 
@@ -141,17 +177,30 @@ with venues_tab:
         with st.form(f"add_venue_{form_round}"):
             venue_name = st.text_input(_("Name of the venue"))
             venue_municipality = st.selectbox(
-                _("Municipality"), list(municipalities), format_func=municipalities.__getitem__,
-                key=f"venue_municipality_{form_round}")
+                _("Municipality"),
+                list(municipalities),
+                format_func=municipalities.__getitem__,
+                key=f"venue_municipality_{form_round}",
+            )
             address = st.text_input(_("Address (optional)"))
-            capacity = st.number_input(_("Capacity (optional)"), min_value=1, value=None,
-                                       step=1, help=_("How many people fit in it."))
+            capacity = st.number_input(
+                _("Capacity (optional)"),
+                min_value=1,
+                value=None,
+                step=1,
+                help=_("How many people fit in it."),
+            )
             add_venue = st.form_submit_button(_("Add the venue"), type="primary")
         if add_venue:
             with shown_errors():
                 with transaction() as session:
                     venue = create_venue(
-                        session, page_user(session), venue_name, venue_municipality,
-                        address=address, capacity=int(capacity) if capacity else None)
+                        session,
+                        page_user(session),
+                        venue_name,
+                        venue_municipality,
+                        address=address,
+                        capacity=int(capacity) if capacity else None,
+                    )
                     name = venue.name
                 done(_("{name} was added.").format(name=name))

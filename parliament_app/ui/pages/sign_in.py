@@ -55,8 +55,11 @@ elif refused == "expired":
 st.subheader(_("Sign in"))
 # Only a language the visitor chose travels with the sign-in; otherwise the account's preferred
 # language takes over from the browser's.
-explicit_language = current_language() if (
-    st.session_state.get(LANGUAGE_KEY) or st.query_params.get("lang")) else ""
+explicit_language = (
+    current_language()
+    if (st.session_state.get(LANGUAGE_KEY) or st.query_params.get("lang"))
+    else ""
+)
 st.html(f"""
 <form method="post" action="/auth/login" class="parliament-sign-in">
   <input type="hidden" name="form_token" value="{form_token(get_settings().secret_key)}">

@@ -41,8 +41,10 @@ with transaction() as session:
     users = list_users(session, actor)
     organisation_labels = {
         organisation.id: _("{name} · {kind}, {municipality}").format(
-            name=organisation.name, kind=label(organisation.kind),
-            municipality=organisation.municipality.name)
+            name=organisation.name,
+            kind=label(organisation.kind),
+            municipality=organisation.municipality.name,
+        )
         for organisation in list_organisations(session)
     }
     rows = [
@@ -53,17 +55,23 @@ with transaction() as session:
             _("Organisation"): user.organisation.name if user.organisation else "—",
             _("Language"): LANGUAGE_NAMES.get(user.preferred_language, user.preferred_language),
             _("Active"): user.active,
-            _("Last sign-in"): (format_datetime(user.last_login_at, format="short")
-                                if user.last_login_at else _("Never")),
+            _("Last sign-in"): (
+                format_datetime(user.last_login_at, format="short")
+                if user.last_login_at
+                else _("Never")
+            ),
         }
         for user in users
     ]
     accounts = {
         user.id: {
-            "username": user.username, "display_name": user.display_name,
-            "email": user.email or "", "role": user.role,
+            "username": user.username,
+            "display_name": user.display_name,
+            "email": user.email or "",
+            "role": user.role,
             "organisation_id": user.organisation_id,
-            "preferred_language": user.preferred_language, "active": user.active,
+            "preferred_language": user.preferred_language,
+            "active": user.active,
         }
         for user in users
     }
@@ -72,9 +80,13 @@ form_round = st.session_state.get(FORM_ROUND_KEY, 0)
 organisation_choices = [None, *organisation_labels]
 
 st.title("👥 " + _("Users"))
-st.caption(_("Staff accounts. Everyone except administrators belongs to an organisation: school "
-             "coordinators to a school, social workers to a centre for social work, facilitators "
-             "to an NGO, a municipality or a school."))
+st.caption(
+    _(
+        "Staff accounts. Everyone except administrators belongs to an organisation: school "
+        "coordinators to a school, social workers to a centre for social work, facilitators "
+        "to an NGO, a municipality or a school."
+    )
+)
 if message := st.session_state.pop(FLASH_KEY, None):
     st.success(message, icon="✅")
 
@@ -83,25 +95,42 @@ st.dataframe(rows, hide_index=True)
 
 st.subheader(_("Create a user"))
 if not organisation_labels:
-    st.info(_("Only administrator accounts can be created until an organisation exists. Add "
-              "schools, centres and NGOs on the Organisations and places page first."), icon="ℹ️")
+    st.info(
+        _(
+            "Only administrator accounts can be created until an organisation exists. Add "
+            "schools, centres and NGOs on the Organisations and places page first."
+        ),
+        icon="ℹ️",
+    )
 with st.form(f"create_user_{form_round}"):
     left, right = st.columns(2)
-    username = left.text_input(_("Username"), help=_(
-        "3 to 40 characters: lowercase letters, digits, dot, dash or underscore."))
+    username = left.text_input(
+        _("Username"),
+        help=_("3 to 40 characters: lowercase letters, digits, dot, dash or underscore."),
+    )
     display_name = right.text_input(_("Name"))
-    email = left.text_input(_("Email (optional, for signing in with the organisation's "
-                              "account)"))
+    email = left.text_input(_("Email (optional, for signing in with the organisation's account)"))
     role = right.selectbox(_("Role"), ROLES, format_func=label)
     organisation_id = left.selectbox(
-        _("Organisation"), organisation_choices, format_func=organisation_name,
-        help=_("Must fit the role: a school for school coordinators, a centre for social work "
-               "for social workers; administrators have none."))
-    language = right.selectbox(_("Preferred language"), LANGUAGES,
-                               index=LANGUAGES.index(current_language()),
-                               format_func=LANGUAGE_NAMES.__getitem__)
-    password = left.text_input(_("Initial password"), type="password", help=_(
-        "Give it to the person privately; they can change it on their account page."))
+        _("Organisation"),
+        organisation_choices,
+        format_func=organisation_name,
+        help=_(
+            "Must fit the role: a school for school coordinators, a centre for social work "
+            "for social workers; administrators have none."
+        ),
+    )
+    language = right.selectbox(
+        _("Preferred language"),
+        LANGUAGES,
+        index=LANGUAGES.index(current_language()),
+        format_func=LANGUAGE_NAMES.__getitem__,
+    )
+    password = left.text_input(
+        _("Initial password"),
+        type="password",
+        help=_("Give it to the person privately; they can change it on their account page."),
+    )
     repeated = right.text_input(_("Repeat the password"), type="password")
     create = st.form_submit_button(_("Create the user"), type="primary")
 
@@ -110,10 +139,19 @@ if create:
         if password != repeated:
             raise ValidationError(_("The two passwords are not the same."), "password")
         with transaction() as session:
-            created = create_user(session, page_user(session), NewUser(
-                username=username, display_name=display_name, role=role,
-                password=password, email=email or None,
-                organisation_id=organisation_id, preferred_language=language))
+            created = create_user(
+                session,
+                page_user(session),
+                NewUser(
+                    username=username,
+                    display_name=display_name,
+                    role=role,
+                    password=password,
+                    email=email or None,
+                    organisation_id=organisation_id,
+                    preferred_language=language,
+                ),
+            )
             created_name = created.username
         done(_("The account {username} was created.").format(username=created_name))
 
@@ -121,9 +159,12 @@ st.subheader(_("Edit a user"))
 if not accounts:
     empty_state(_("There are no users to edit yet. Create one above."))
 else:
-    chosen_id = st.selectbox(_("User to edit"), list(accounts),
-                             format_func=lambda user_id: accounts[user_id]["username"],
-                             key="users_edit_choice")
+    chosen_id = st.selectbox(
+        _("User to edit"),
+        list(accounts),
+        format_func=lambda user_id: accounts[user_id]["username"],
+        key="users_edit_choice",
+    )
     account = accounts[chosen_id]
     if chosen_id == actor.id:
         st.caption(_("This is your own account: you cannot deactivate it or change its role."))
@@ -131,36 +172,57 @@ else:
         left, right = st.columns(2)
         new_name = left.text_input(_("Name"), value=account["display_name"])
         new_email = right.text_input(_("Email"), value=account["email"])
-        new_role = left.selectbox(_("Role"), ROLES, index=ROLES.index(account["role"]),
-                                  format_func=label)
+        new_role = left.selectbox(
+            _("Role"), ROLES, index=ROLES.index(account["role"]), format_func=label
+        )
         current_organisation = account["organisation_id"]
         edit_choices = organisation_choices + (
-            [current_organisation] if current_organisation not in organisation_choices else [])
+            [current_organisation] if current_organisation not in organisation_choices else []
+        )
         new_organisation = right.selectbox(
-            _("Organisation"), edit_choices, index=edit_choices.index(current_organisation),
-            format_func=organisation_name)
-        current_language_code = (account["preferred_language"]
-                                 if account["preferred_language"] in LANGUAGES else "en")
+            _("Organisation"),
+            edit_choices,
+            index=edit_choices.index(current_organisation),
+            format_func=organisation_name,
+        )
+        current_language_code = (
+            account["preferred_language"] if account["preferred_language"] in LANGUAGES else "en"
+        )
         new_language = left.selectbox(
-            _("Preferred language"), LANGUAGES, index=LANGUAGES.index(current_language_code),
-            format_func=LANGUAGE_NAMES.__getitem__)
-        new_active = right.checkbox(_("Active (may sign in)"), value=account["active"], help=_(
-            "Deactivating an account signs the person out everywhere; its history is kept."))
+            _("Preferred language"),
+            LANGUAGES,
+            index=LANGUAGES.index(current_language_code),
+            format_func=LANGUAGE_NAMES.__getitem__,
+        )
+        new_active = right.checkbox(
+            _("Active (may sign in)"),
+            value=account["active"],
+            help=_("Deactivating an account signs the person out everywhere; its history is kept."),
+        )
         save = st.form_submit_button(_("Save changes"), type="primary")
     if save:
         with shown_errors():
             with transaction() as session:
-                save_user(session, page_user(session), chosen_id, display_name=new_name,
-                          email=new_email or None, role=new_role,
-                          organisation_id=new_organisation, preferred_language=new_language,
-                          active=new_active)
-            done(_("The changes to {username} were saved.").format(
-                username=account["username"]))
+                save_user(
+                    session,
+                    page_user(session),
+                    chosen_id,
+                    display_name=new_name,
+                    email=new_email or None,
+                    role=new_role,
+                    organisation_id=new_organisation,
+                    preferred_language=new_language,
+                    active=new_active,
+                )
+            done(_("The changes to {username} were saved.").format(username=account["username"]))
 
     st.markdown("**" + _("Reset password") + "**")
     with st.form(f"reset_password_{chosen_id}_{form_round}"):
-        st.caption(_("Sets a new password for {username} and signs them out everywhere.").format(
-            username=account["username"]))
+        st.caption(
+            _("Sets a new password for {username} and signs them out everywhere.").format(
+                username=account["username"]
+            )
+        )
         left, right = st.columns(2)
         new_password = left.text_input(_("New password"), type="password")
         new_repeated = right.text_input(_("Repeat the new password"), type="password")
@@ -171,5 +233,8 @@ else:
                 raise ValidationError(_("The two passwords are not the same."), "password")
             with transaction() as session:
                 reset_password(session, page_user(session), chosen_id, new_password)
-            done(_("The password of {username} was reset. Give the new one to them "
-                   "privately.").format(username=account["username"]))
+            done(
+                _(
+                    "The password of {username} was reset. Give the new one to them privately."
+                ).format(username=account["username"])
+            )
