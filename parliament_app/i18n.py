@@ -9,6 +9,8 @@ Module-level strings are marked with ``N_()`` and translated where they are show
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import lru_cache
@@ -118,3 +120,13 @@ def format_number(value: int | float) -> str:
 
 def format_percent(value: float) -> str:
     return numbers.format_percent(value, locale=babel_locale())
+
+
+@contextmanager
+def using_language(language: str) -> Iterator[None]:
+    """Translate in another language for a while (a guardian's form, a calendar for a reader)."""
+    token = _current.set(language if language in LANGUAGE_NAMES else SOURCE_LANGUAGE)
+    try:
+        yield
+    finally:
+        _current.reset(token)

@@ -21,7 +21,7 @@ from parliament_app import migrate
 from parliament_app.config import Settings
 from parliament_app.db import make_engine, session_factory
 from parliament_app.i18n import set_language
-from parliament_app.models import Base
+from parliament_app.schema import metadata
 
 POSTGRESQL_URL = os.environ.get("PARLIAMENT_TEST_POSTGRESQL_URL")
 ENGINES = ["sqlite"] + (["postgresql"] if POSTGRESQL_URL else [])
@@ -70,7 +70,7 @@ def db(engine: Engine) -> Iterator[Session]:
 
 
 def _empty_tables(engine: Engine) -> None:
-    tables = [table.name for table in Base.metadata.sorted_tables]
+    tables = [table.name for table in metadata.sorted_tables]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             quoted = ", ".join(f'"{name}"' for name in tables)

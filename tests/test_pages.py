@@ -62,22 +62,21 @@ def signed_in_app(db: Session, user: User, language: str | None = None) -> AppTe
     return app.run()
 
 
+MESSAGE_KINDS = (
+    "title",
+    "header",
+    "subheader",
+    "markdown",
+    "caption",
+    "info",
+    "warning",
+    "error",
+    "success",
+)
+
+
 def texts(app: AppTest) -> str:
-    parts = [
-        element.value
-        for kind in (
-            "title",
-            "header",
-            "subheader",
-            "markdown",
-            "caption",
-            "info",
-            "warning",
-            "error",
-            "success",
-        )
-        for element in getattr(app, kind)
-    ]
+    parts = [element.value for kind in MESSAGE_KINDS for element in getattr(app, kind)]
     return "\n".join(str(part) for part in parts)
 
 
@@ -263,17 +262,7 @@ def test_users_preferred_language_beats_the_browser_but_not_an_explicit_choice(
 def visible_strings(app: AppTest) -> set[str]:
     """Texts a person reads on the page: headings, messages, widget labels, table headers."""
     strings: set[str] = set()
-    for kind in (
-        "title",
-        "header",
-        "subheader",
-        "markdown",
-        "caption",
-        "info",
-        "warning",
-        "error",
-        "success",
-    ):
+    for kind in MESSAGE_KINDS:
         strings.update(str(element.value) for element in getattr(app, kind))
     for kind in (
         "text_input",

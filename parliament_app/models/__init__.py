@@ -17,7 +17,16 @@ from parliament_app.models.children import (
     InterestKind,
     SocioEconomicBand,
 )
-from parliament_app.models.groups import Enrolment, EnrolmentStatus, Group, GroupKind, GroupLeader
+from parliament_app.models.groups import (
+    EndReason,
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentSource,
+    EnrolmentStatus,
+    Group,
+    GroupKind,
+    GroupLeader,
+)
 from parliament_app.models.places import (
     Country,
     Municipality,
@@ -39,7 +48,10 @@ __all__ = [
     "Consent",
     "ConsentScope",
     "Country",
+    "EndReason",
     "Enrolment",
+    "EnrolmentEvent",
+    "EnrolmentSource",
     "EnrolmentStatus",
     "Gender",
     "Group",

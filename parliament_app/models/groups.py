@@ -31,6 +31,18 @@ class EnrolmentStatus(enum.StrEnum):
     ENDED = "ended"
 
 
+class EnrolmentSource(enum.StrEnum):
+    SCHOOL = "school"  # a school signed the pupil up
+    CSW = "csw"  # a centre for social work referred the child
+    FACILITATOR = "facilitator"  # a facilitator invited the child
+
+
+class EndReason(enum.StrEnum):
+    CANCELLED = "cancelled"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    REMOVED = "removed"
+
+
 class Group(Base):
     __tablename__ = "groups"
     __table_args__ = (UniqueConstraint("municipality_id", "name"),)
@@ -71,8 +83,33 @@ class Enrolment(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
     status: Mapped[EnrolmentStatus] = mapped_column(str_enum(EnrolmentStatus), index=True)
+    source: Mapped[EnrolmentSource] = mapped_column(
+        str_enum(EnrolmentSource), default=EnrolmentSource.FACILITATOR
+    )
+    referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Waiting-list order: earliest first (ties broken by id).
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[EndReason | None] = mapped_column(str_enum(EndReason))
 
     group: Mapped[Group] = relationship()
     child: Mapped[Child] = relationship()
+    events: Mapped[list[EnrolmentEvent]] = relationship(
+        cascade="all, delete-orphan", order_by="EnrolmentEvent.id"
+    )
+
+
+class EnrolmentEvent(Base):
+    """The enrolment's status history: who changed it to what, and when."""
+
+    __tablename__ = "enrolment_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[EnrolmentStatus] = mapped_column(str_enum(EnrolmentStatus))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(String(200), default="")
