@@ -194,6 +194,53 @@ def demo_data_command(seed: int, force: bool) -> None:
         click.echo(f"  {credentials.username:<14} {credentials.role!s:<20} {credentials.password}")
 
 
+@main.group()
+def report() -> None:
+    """Reports for municipalities and donors."""
+
+
+@report.command("diversity")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (default: "
+              "start of the current school term).")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default: today).")
+@click.option("--dimension", default="community", show_default=True,
+              type=click.Choice(["community", "residence_area", "school", "ses_band", "gender",
+                                 "age_band"]))
+@click.option("--pool", default="programme", show_default=True,
+              type=click.Choice(["programme", "municipality", "school"]))
+@click.option("--pool-id", type=int, help="The municipality's or school's id for --pool.")
+@click.option("--permutations", default=2000, show_default=True, type=int)
+@click.option("--format", "output", default="json", show_default=True,
+              type=click.Choice(["json", "csv", "xlsx"]))
+@database_errors_reported
+def report_diversity(start, end, dimension: str, pool: str, pool_id: int | None,
+                     permutations: int, output: str) -> None:
+    """Composition, mix and segregation of every group (small cells suppressed)."""
+    from datetime import date
+
+    from parliament_app.services.diversity_report import (
+        diversity_report,
+        export_csv,
+        export_json,
+        export_xlsx,
+        school_terms,
+    )
+
+    today = date.today()
+    first = start.date() if start else school_terms(today, 1)[0][1]
+    last = end.date() if end else today
+    with _transaction() as session:
+        result = diversity_report(session, None, dimension, first, last, pool=pool,
+                                  pool_id=pool_id, permutations=permutations)
+        if output == "json":
+            click.echo(export_json(result))
+        elif output == "csv":
+            click.echo(export_csv(session, None, result), nl=False)
+        else:
+            sys.stdout.buffer.write(export_xlsx(session, None, result))
+            sys.stdout.flush()
+
+
 @main.command("check")
 @database_errors_reported
 def check_command() -> None:

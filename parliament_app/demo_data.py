@@ -283,6 +283,9 @@ class _GroupSpec:
     max_age: int
     interests: frozenset[str]
     per_school_cap: int | None = None
+    # A group drawn from one community only: the kind of group the diversity report warns about.
+    only_community: str | None = None
+    size: int = ACTIVE_PER_GROUP
 
 
 _GROUPS: tuple[_GroupSpec, ...] = (
@@ -322,6 +325,17 @@ _GROUPS: tuple[_GroupSpec, ...] = (
         11,
         18,
         frozenset({"online safety", "rights of the child"}),
+    ),
+    _GroupSpec(
+        GroupKind.OTHER_CLUB,
+        "Homework Club Donja Mahala",
+        "Homework help in the settlement's community room; grew up around one neighbourhood.",
+        "ngo",
+        7,
+        14,
+        frozenset(),
+        only_community="roma",
+        size=12,
     ),
 )
 
@@ -664,6 +678,13 @@ class _Planner:
                 for index, child in enumerate(children)
                 if spec.min_age <= _age(child.row["birth_date"], self.today) <= spec.max_age
             ]
+            if spec.only_community:
+                same = [i for i in eligible if children[i].row["community"] == spec.only_community]
+                rng.shuffle(same)
+                self.plan.enrolments.append(
+                    [(i, EnrolmentStatus.ACTIVE) for i in sorted(same[: spec.size])]
+                )
+                continue
             rng.shuffle(eligible)
             eligible.sort(
                 key=lambda i: (

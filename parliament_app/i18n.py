@@ -118,6 +118,11 @@ def format_number(value: int | float) -> str:
     return numbers.format_decimal(value, locale=babel_locale())
 
 
+def format_decimal(value: float, digits: int = 2) -> str:
+    return numbers.format_decimal(round(value, digits), format=f"0.{'0' * digits}",
+                                  locale=babel_locale())
+
+
 def format_percent(value: float) -> str:
     return numbers.format_percent(value, locale=babel_locale())
 

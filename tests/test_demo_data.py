@@ -95,7 +95,7 @@ def test_counts_match_the_database(db: Session, demo) -> None:
     assert summary.guardians == count(db, Guardian)
     assert summary.consents == count(db, Consent)
     assert summary.risk_records == count(db, RiskRecord) >= 30
-    assert summary.groups == count(db, Group) == 4
+    assert summary.groups == count(db, Group) == 5
     assert summary.enrolments == count(db, Enrolment)
     assert summary.organisations == count(db, Organisation) == len(SCHOOL_NAMES) + 3
     kinds = Counter(db.scalars(select(Organisation.kind)))
@@ -207,6 +207,7 @@ def test_groups_are_led_by_the_facilitator_and_mixed(db: Session, demo) -> None:
         GroupKind.SPORT_CLUB,
         GroupKind.MUSIC_CLUB,
         GroupKind.WORKSHOP_SERIES,
+        GroupKind.OTHER_CLUB,
     }
     for group in groups:
         leaders = set(
@@ -220,6 +221,10 @@ def test_groups_are_led_by_the_facilitator_and_mixed(db: Session, demo) -> None:
                 .where(Enrolment.group_id == group.id, Enrolment.status == EnrolmentStatus.ACTIVE)
             )
         )
+        if group.kind == GroupKind.OTHER_CLUB:
+            # The one deliberately segregated group, for the diversity report to find.
+            assert set(communities) == {Community.ROMA} and len(communities) >= 8
+            continue
         assert 20 <= len(communities) <= 30
         assert len(set(communities)) >= 3
         assert sum(c not in (Community.SERBIAN, None) for c in communities) >= 5

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from parliament_app import runtime
 from parliament_app.config import get_settings
-from parliament_app.models import Role, User
+from parliament_app.models import Community, Role, User
 from parliament_app.services.sign_in import start_session
 from tests.factories import World, build_world
 
@@ -21,10 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 ENTRY = str(ROOT / "streamlit_app.py")
 PAGES = "parliament_app/ui/pages/{}.py"
 ROLE_PAGES = {
-    Role.ADMINISTRATOR: ["home", "children", "users", "organisations", "audit", "account"],
-    Role.SCHOOL_COORDINATOR: ["home", "children", "account"],
+    Role.ADMINISTRATOR: ["home", "children", "diversity", "users", "organisations", "audit",
+                         "account"],
+    Role.SCHOOL_COORDINATOR: ["home", "children", "diversity", "account"],
     Role.SOCIAL_WORKER: ["home", "caseload", "children", "account"],
-    Role.FACILITATOR: ["home", "children", "account"],
+    Role.FACILITATOR: ["home", "children", "diversity", "account"],
 }
 ALL_PAGES = sorted({page for pages in ROLE_PAGES.values() for page in pages})
 USER_FOR_ROLE = {
@@ -313,3 +314,20 @@ def test_no_english_is_left_on_a_translated_page(
         text for text in visible_strings(app) if re.sub(r"^[^\w{]+|\*+$", "", text) in sources
     }
     assert not leftovers, f"untranslated on {page} in {language}: {sorted(leftovers)}"
+
+
+@pytest.mark.parametrize("who", ["admin", "facilitator", "coordinator"])
+def test_diversity_page_warns_about_a_ghetto(db: Session, world: World, who: str) -> None:
+    from tests.test_diversity_report import add_group
+
+    add_group(db, world, "Club R", [(f"R{i}", Community.ROMA) for i in range(10)])
+    add_group(db, world, "Club S", [(f"S{i}", Community.SERBIAN) for i in range(30)])
+    db.commit()
+    app = signed_in_app(db, world.users()[who])
+    app.switch_page(PAGES.format("diversity")).run()
+    assert not app.exception
+    warnings = [warning.value for warning in app.warning]
+    assert any("Club R" in text and "Ghetto risk" in text for text in warnings)
+    assert any("more separated than chance" in text for text in warnings)
+    assert not any("Club S" in text and "Ghetto risk" in text for text in warnings)
+    assert any("Club S" in text and "one category" in text for text in warnings)

@@ -14,7 +14,7 @@ from parliament_app import runtime
 from parliament_app.auth.http import COOKIE_NAME
 from parliament_app.config import get_settings
 from parliament_app.db import DatabaseUnavailable
-from parliament_app.i18n import _, current_language
+from parliament_app.i18n import N_, _, current_language
 from parliament_app.labels import label
 from parliament_app.models import Role, User
 from parliament_app.services.accounts import needs_first_run, user_for_email
@@ -124,21 +124,28 @@ def _anonymous_pages(first_run: bool) -> list[st.Page]:
     return [_page("sign_in.py", _("Sign in"), "🔑", default=True)]
 
 
+ADMIN, FACILITATOR, SCHOOL, SOCIAL = (
+    Role.ADMINISTRATOR,
+    Role.FACILITATOR,
+    Role.SCHOOL_COORDINATOR,
+    Role.SOCIAL_WORKER,
+)
+# (file, title, icon, roles), in menu order. Titles are translated when the menu is built.
+PAGE_TABLE: list[tuple[str, str, str, set[Role]]] = [
+    ("home.py", N_("Home"), "🏠", {ADMIN, FACILITATOR, SCHOOL, SOCIAL}),
+    ("caseload.py", N_("Caseload"), "🗂️", {SOCIAL}),
+    ("children.py", N_("Children"), "🧒", {ADMIN, FACILITATOR, SCHOOL, SOCIAL}),
+    ("diversity.py", N_("Diversity report"), "🌈", {ADMIN, FACILITATOR, SCHOOL}),
+    ("users.py", N_("Users"), "👥", {ADMIN}),
+    ("organisations.py", N_("Organisations and places"), "🏫", {ADMIN}),
+    ("audit.py", N_("Audit log"), "📜", {ADMIN}),
+    ("account.py", N_("My account"), "👤", {ADMIN, FACILITATOR, SCHOOL, SOCIAL}),
+]
+
+
 def _pages_for(role: Role) -> list[st.Page]:
-    home = _page("home.py", _("Home"), "🏠", default=True)
-    children = _page("children.py", _("Children"), "🧒")
-    account = _page("account.py", _("My account"), "👤")
-    by_role: dict[Role, list[st.Page]] = {
-        Role.ADMINISTRATOR: [
-            home,
-            children,
-            _page("users.py", _("Users"), "👥"),
-            _page("organisations.py", _("Organisations and places"), "🏫"),
-            _page("audit.py", _("Audit log"), "📜"),
-            account,
-        ],
-        Role.SCHOOL_COORDINATOR: [home, children, account],
-        Role.SOCIAL_WORKER: [home, _page("caseload.py", _("Caseload"), "🗂️"), children, account],
-        Role.FACILITATOR: [home, children, account],
-    }
-    return by_role[role]
+    return [
+        _page(file, _(title), icon, default=file == "home.py")
+        for file, title, icon, roles in PAGE_TABLE
+        if role in roles
+    ]

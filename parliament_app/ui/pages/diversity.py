@@ -1,0 +1,256 @@
+"""Diversity report: how mixed each group is, and whether the programme sorts children apart."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from parliament_app.i18n import _, format_date, format_decimal, format_number, format_percent
+from parliament_app.models import OrganisationKind, User
+from parliament_app.services.diversity_report import (
+    DIMENSIONS,
+    POOLS,
+    SMALL_CELL,
+    category_label,
+    diversity_report,
+    export_csv,
+    export_xlsx,
+    municipalities,
+    school_names,
+    school_terms,
+    term_trend,
+)
+from parliament_app.services.places import list_organisations
+from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.widgets import empty_state
+
+TERMS = school_terms(date.today(), count=4)
+SMALL = f"<{SMALL_CELL}"
+
+
+def number(value: float | None) -> str:
+    return "—" if value is None else format_decimal(value)
+
+
+def flag_texts(unit, labels) -> list[str]:
+    flags = unit.flags
+    texts = []
+    if flags.get("ghetto_risk"):
+        texts.append(
+            "⚠️ "
+            + _("Ghetto risk: {category} make up {share} of the group").format(
+                category=labels(flags["ghetto_group"]),
+                share=format_percent(flags["shares"][flags["ghetto_group"]]),
+            )
+        )
+    if flags.get("single_group"):
+        texts.append("⚠️ " + _("Everyone in the group belongs to one category"))
+    if flags.get("risk_band") and not flags.get("ghetto_risk"):
+        texts.append(
+            "△ "
+            + _(
+                "Watch: {categories} above a third of the group or twice their share in the pool"
+            ).format(categories=", ".join(labels(category) for category in flags["risk_groups"]))
+        )
+    return texts
+
+
+st.title(_("Diversity report"))
+st.caption(
+    _(
+        "A Children's Parliament works only if its groups are mixed. This report shows how "
+        "mixed each group is and warns before a group turns into a ghetto."
+    )
+)
+
+with transaction() as session:
+    user = page_user(session)
+    places = municipalities(session)
+    schools = list_organisations(session, OrganisationKind.SCHOOL)
+
+with st.form("diversity_filters"):
+    left, middle, right = st.columns(3)
+    dimension = left.selectbox(
+        _("Background dimension"), list(DIMENSIONS), format_func=lambda key: _(DIMENSIONS[key])
+    )
+    term_labels = [label for label, _start, _end in TERMS]
+    term = middle.selectbox(_("School term"), term_labels, index=len(term_labels) - 1)
+    pool = right.selectbox(_("Compare with"), list(POOLS), format_func=lambda key: _(POOLS[key]))
+    pool_id = None
+    if places:
+        municipality = left.selectbox(
+            _("Municipality (for that comparison)"), places, format_func=lambda m: m.name
+        )
+    if schools:
+        school = middle.selectbox(
+            _("School (for that comparison)"), schools, format_func=lambda s: s.name
+        )
+    with_chance = right.checkbox(_("Compare with chance (slower)"), value=True)
+    st.form_submit_button(_("Show the report"), type="primary")
+
+start, end = next((first, last) for label, first, last in TERMS if label == term)
+if pool == "municipality" and places:
+    pool_id = municipality.id
+elif pool == "school" and schools:
+    pool_id = school.id
+
+report = None
+with shown_errors(), transaction() as session, st.spinner(_("Counting…")):
+    report = diversity_report(
+        session,
+        page_user(session),
+        dimension,
+        start,
+        end,
+        pool=pool,
+        pool_id=pool_id,
+        permutations=2000 if with_chance else 0,
+    )
+    trend = term_trend(session, page_user(session), dimension, TERMS, pool, pool_id)
+    names = school_names(session)
+if report is None:
+    st.stop()
+
+
+def labels(category: str) -> str:
+    return category_label(dimension, category, names)
+
+
+st.caption(
+    _("{start} – {end}").format(start=format_date(report.start), end=format_date(report.end))
+)
+if not report.units:
+    empty_state(
+        _(
+            "No group had members in this term. Enrol children in groups first; the "
+            "report then shows their mix."
+        )
+    )
+    st.stop()
+
+st.subheader(_("Is the programme sorting children apart?"))
+theil, dissimilarity = report.segregation["theil_h"], report.segregation["multigroup_dissimilarity"]
+first, second = st.columns(2)
+first.metric(_("Segregation (Theil's H)"), number(theil))
+second.metric(_("Dissimilarity"), number(dissimilarity))
+st.write(
+    _(
+        "Both measures are 0 when every group mirrors the children compared with, and 1 when "
+        "each category has groups of its own."
+    )
+)
+chance = report.chance.get("theil_h")
+if chance and chance.get("expected") is not None:
+    st.write(
+        _(
+            "Groups this small are never perfectly mixed: random allocation of the same "
+            "children would give about {expected} (95% of random allocations stay below "
+            "{p95})."
+        ).format(expected=number(chance["expected"]), p95=number(chance["p95"]))
+    )
+    if chance["p_value"] is not None and chance["p_value"] < 0.05:
+        st.warning(
+            _(
+                "The groups are more separated than chance explains (p = {p}). Look at the "
+                "flagged groups below."
+            ).format(p=number(chance["p_value"]))
+        )
+    else:
+        st.success(
+            _("The separation is within what chance alone produces (p = {p}).").format(
+                p=number(chance["p_value"])
+            )
+        )
+if report.between_within and report.between_within.get("total"):
+    st.caption(
+        _(
+            "Of this, {between} comes from differences between municipalities and {within} "
+            "from differences within them."
+        ).format(
+            between=number(report.between_within["between"]),
+            within=number(report.between_within["within"]),
+        )
+    )
+
+st.subheader(_("Groups"))
+flagged = [(unit, flag_texts(unit, labels)) for unit in report.units]
+for unit, texts in flagged:
+    for text in texts:
+        st.warning(f"**{unit.name}** — {text}")
+if not any(texts for _unit, texts in flagged):
+    st.success(_("No group is flagged."))
+
+shares = pd.DataFrame(
+    [
+        {_("Group"): unit.name, _("Category"): labels(category), _("Children"): count}
+        for unit in report.units
+        for category, count in unit.counts.items()
+        if count is not None
+    ]
+)
+if not shares.empty:
+    st.bar_chart(shares, x=_("Group"), y=_("Children"), color=_("Category"), horizontal=True)
+if report.suppressed:
+    st.caption(
+        _(
+            "Categories with fewer than {n} children in a group are hidden to protect the children."
+        ).format(n=SMALL_CELL)
+    )
+
+st.dataframe(
+    [
+        {
+            _("Group"): unit.name,
+            _("Municipality"): unit.municipality,
+            _("Children"): format_number(unit.size),
+            _("Mix (Blau)"): number(unit.diversity["blau"]),
+            _("Effective number of categories"): number(unit.diversity["effective_groups"]),
+            _("Followed by a centre for social work"): format_number(unit.followed)
+            if unit.followed is not None
+            else SMALL,
+            _("Flags"): " · ".join(texts) or "—",
+        }
+        for unit, texts in flagged
+    ],
+    hide_index=True,
+    use_container_width=True,
+)
+st.caption(
+    _(
+        "Mix (Blau): the chance that two children picked at random from the group differ. "
+        "Effective number of categories: how many equally large categories would give the "
+        "same mix."
+    )
+)
+
+st.subheader(_("Trend per term"))
+trend_table = pd.DataFrame(
+    [{_("Term"): row["term"], _("Segregation (Theil's H)"): row["theil_h"]} for row in trend]
+).set_index(_("Term"))
+st.line_chart(trend_table)
+
+
+def export(kind: str):
+    """Built only when the person clicks, so only real downloads are audited as exports."""
+    user_id = user.id
+
+    def build() -> str | bytes:
+        with transaction() as session:
+            actor = session.get(User, user_id)
+            if kind == "csv":
+                return export_csv(session, actor, report)
+            return export_xlsx(session, actor, report)
+
+    return build
+
+
+left, right = st.columns(2)
+left.download_button(
+    _("Download CSV"), export("csv"), file_name=f"diversity-{dimension}.csv", mime="text/csv"
+)
+right.download_button(
+    _("Download Excel"),
+    export("xlsx"),
+    file_name=f"diversity-{dimension}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
