@@ -68,6 +68,17 @@ def main() -> None:
 main.add_command(i18n)
 
 
+def _register_feature_commands() -> None:
+    """Commands of the feature packages (imported here, so the core never imports them at
+    module level)."""
+    from sessions.calendar_cli import calendar_command
+
+    main.add_command(calendar_command)
+
+
+_register_feature_commands()
+
+
 @main.group()
 def db() -> None:
     """Database schema."""
