@@ -4,6 +4,8 @@
 ``PARLIAMENT_DATABASE_URL``  SQLAlchemy URL; default: SQLite file ``parliament.db`` in the data dir
 ``PARLIAMENT_SECRET_KEY``    signing secret; generated once into the data dir when absent
 ``PARLIAMENT_SESSION_HOURS`` how long a sign-in lasts (default 8)
+``PARLIAMENT_LATE_AFTER_MINUTES`` a scan this long after the start counts as late (default 10)
+``PARLIAMENT_ABSENT_ON_CLOSE`` closing an occurrence marks unmarked children absent (default 1)
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ class Settings:
     max_failed_logins: int = 5
     lockout_minutes: int = 15
     enabled_countries: tuple[str, ...] = ("RS", "XK", "MK", "BA")
+    late_after_minutes: int = 10  # a scan this long after the start marks the child late
+    absent_on_close: bool = True  # closing an occurrence marks the unmarked children absent
 
     @property
     def uses_sqlite(self) -> bool:
@@ -46,6 +50,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_failed_logins=int(env.get("PARLIAMENT_MAX_FAILED_LOGINS", "5")),
         lockout_minutes=int(env.get("PARLIAMENT_LOCKOUT_MINUTES", "15")),
         enabled_countries=tuple(c.strip().upper() for c in countries.split(",") if c.strip()),
+        late_after_minutes=int(env.get("PARLIAMENT_LATE_AFTER_MINUTES", "10")),
+        absent_on_close=env.get("PARLIAMENT_ABSENT_ON_CLOSE", "1") not in ("0", "false", "no"),
     )
 
 

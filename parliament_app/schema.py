@@ -4,6 +4,7 @@ module brings them all together."""
 
 import activities.models  # noqa: F401  (registers its tables)
 import parliament_app.models.quizzes  # noqa: F401
+import sessions.attendance_models
 import sessions.models  # noqa: F401
 from parliament_app.models import Base
 
