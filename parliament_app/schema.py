@@ -3,6 +3,7 @@ tests compare against the migrations. The core models do not import the feature 
 module brings them all together."""
 
 import activities.models  # noqa: F401  (registers its tables)
+import parliament_app.models.monitoring
 import parliament_app.models.quizzes  # noqa: F401
 import sessions.attendance_models
 import sessions.models  # noqa: F401

@@ -103,6 +103,8 @@ class Child(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Erasure removes the identity and keeps the anonymous background for past counts.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     school: Mapped[Organisation | None] = relationship()
     municipality: Mapped[Municipality] = relationship()
