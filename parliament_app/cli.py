@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import secrets
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 from sqlalchemy import or_, select
@@ -60,23 +61,37 @@ def _transaction(require_schema: bool = True) -> Iterator[Session]:
         yield session
 
 
-@click.group()
+class _Commands(click.Group):
+    """The core commands plus those of the feature packages, imported only when used, so the
+    core never imports the features at start-up (and their modules may import this one)."""
+
+    FEATURES: ClassVar[dict[str, str]] = {
+        "alerts": "parliament_app.monitoring.cli:alerts",
+        "attendance": "sessions.attendance_cli:attendance_command",
+        "calendar": "sessions.calendar_cli:calendar_command",
+        "checkin": "sessions.qr_cli:checkin",
+        "import-pupils": "sessions.cli:import_pupils",
+        "org": "sessions.cli:org",
+        "qr": "sessions.qr_cli:qr",
+        "quiz": "parliament_app.quizzes.bank_cli:quiz",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.FEATURES})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.FEATURES:
+            module, attribute = self.FEATURES[name].split(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """Children's Parliament platform: operator commands."""
 
 
 main.add_command(i18n)
-
-
-def _register_feature_commands() -> None:
-    """Commands of the feature packages (imported here, so the core never imports them at
-    module level)."""
-    from sessions.calendar_cli import calendar_command
-
-    main.add_command(calendar_command)
-
-
-_register_feature_commands()
 
 
 @main.group()
@@ -93,14 +108,20 @@ def db_upgrade() -> None:
     engine = _engine()
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
+    from parliament_app.quizzes.bank import ensure_question_bank
+
     with unit_of_work(make_factory(engine)) as session:
         ensure_countries(session, get_settings().enabled_countries)
+        loaded = ensure_question_bank(session)
     after = migrate.current_revision(engine)
     url = engine.url.render_as_string(hide_password=True)
     if before == after:
         click.echo(f"{url}: already at {after}")
     else:
         click.echo(f"{url}: upgraded {before or 'empty'} -> {after}")
+    if loaded.added_questions or loaded.added_helplines:
+        click.echo(f"quiz bank: {loaded.added_questions} new questions, "
+                   f"{loaded.added_helplines} new helplines")
 
 
 @db.command("current")
@@ -266,7 +287,10 @@ def check_command() -> None:
     else:
         problems += 1
         click.echo("schema: NOT up to date (run 'parliament db upgrade')")
-    i18n_problems = check_catalogs(REPO_ROOT)
+    from parliament_app.cli_i18n import check_quiz_content
+    from parliament_app.quizzes.bank import CONTENT_DIR
+
+    i18n_problems = check_catalogs(REPO_ROOT) + check_quiz_content(CONTENT_DIR).problems
     problems += len(i18n_problems)
     click.echo(
         f"languages: {len(i18n_problems)} problems"

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from parliament_app import migrate
+from parliament_app import migrate, runtime
 from parliament_app.config import Settings
 from parliament_app.db import make_engine, session_factory
 from parliament_app.i18n import set_language
@@ -96,3 +96,24 @@ def english() -> Iterator[None]:
     set_language("en")
     yield
     set_language("en")
+
+
+@pytest.fixture
+def app_env(db: Session, database_url: str, tmp_path: Path, monkeypatch) -> Iterator[None]:
+    """Point the app's process-wide engine at the test database (for AppTest and routes)."""
+    monkeypatch.setenv("PARLIAMENT_DATABASE_URL", database_url)
+    monkeypatch.setenv("PARLIAMENT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PARLIAMENT_SECRET_KEY", "page-test-secret-" * 3)
+    runtime.reset()
+    yield
+    runtime.reset()
+
+
+@pytest.fixture
+def app_world(db: Session, app_env):
+    """The factory world, committed so the app under test sees it."""
+    from tests.factories import build_world
+
+    world = build_world(db)
+    db.commit()
+    return world

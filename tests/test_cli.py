@@ -108,3 +108,12 @@ def test_create_user_with_generated_password_and_organisation(env: dict[str, str
 def test_commands_refuse_an_unmigrated_database(env: dict[str, str]) -> None:
     result = parliament("create-user", "--username", "x1x", "--role", "administrator", env=env)
     assert result.returncode == 2 and "parliament db upgrade" in result.stderr
+
+
+def test_every_command_is_listed_and_loads(env: dict[str, str]) -> None:
+    from parliament_app.cli import _Commands
+
+    result = parliament("--help", env=env)
+    assert result.returncode == 0, result.stderr
+    for name in ("db", "create-user", "demo-data", "i18n", "report", "check", *_Commands.FEATURES):
+        assert f"  {name} " in result.stdout, name

@@ -4,7 +4,6 @@ and the shell enforces who sees which pages."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,17 +14,48 @@ from parliament_app import runtime
 from parliament_app.config import get_settings
 from parliament_app.models import Community, Role, User
 from parliament_app.services.sign_in import start_session
-from tests.factories import World, build_world
+from tests.factories import World
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY = str(ROOT / "streamlit_app.py")
 PAGES = "parliament_app/ui/pages/{}.py"
 ROLE_PAGES = {
-    Role.ADMINISTRATOR: ["home", "children", "diversity", "users", "organisations", "audit",
-                         "account"],
-    Role.SCHOOL_COORDINATOR: ["home", "children", "diversity", "account"],
-    Role.SOCIAL_WORKER: ["home", "caseload", "children", "account"],
-    Role.FACILITATOR: ["home", "children", "diversity", "account"],
+    Role.ADMINISTRATOR: [
+        "home",
+        "children",
+        "groups",
+        "sessions",
+        "clubs",
+        "calendar",
+        "quiz_results",
+        "quiz_bank",
+        "diversity",
+        "users",
+        "organisations",
+        "audit",
+        "account",
+    ],
+    Role.SCHOOL_COORDINATOR: [
+        "home",
+        "children",
+        "groups",
+        "calendar",
+        "quiz_results",
+        "diversity",
+        "account",
+    ],
+    Role.SOCIAL_WORKER: ["home", "caseload", "children", "groups", "calendar", "account"],
+    Role.FACILITATOR: [
+        "home",
+        "children",
+        "groups",
+        "sessions",
+        "clubs",
+        "calendar",
+        "quiz_results",
+        "diversity",
+        "account",
+    ],
 }
 ALL_PAGES = sorted({page for pages in ROLE_PAGES.values() for page in pages})
 USER_FOR_ROLE = {
@@ -37,20 +67,8 @@ USER_FOR_ROLE = {
 
 
 @pytest.fixture
-def app_env(db: Session, database_url: str, tmp_path, monkeypatch) -> Iterator[None]:
-    monkeypatch.setenv("PARLIAMENT_DATABASE_URL", database_url)
-    monkeypatch.setenv("PARLIAMENT_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("PARLIAMENT_SECRET_KEY", "page-test-secret-" * 3)
-    runtime.reset()
-    yield
-    runtime.reset()
-
-
-@pytest.fixture
-def world(db: Session, app_env) -> World:
-    world = build_world(db)
-    db.commit()
-    return world
+def world(app_world: World) -> World:
+    return app_world
 
 
 def signed_in_app(db: Session, user: User, language: str | None = None) -> AppTest:

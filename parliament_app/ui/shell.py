@@ -130,22 +130,44 @@ ADMIN, FACILITATOR, SCHOOL, SOCIAL = (
     Role.SCHOOL_COORDINATOR,
     Role.SOCIAL_WORKER,
 )
-# (file, title, icon, roles), in menu order. Titles are translated when the menu is built.
-PAGE_TABLE: list[tuple[str, str, str, set[Role]]] = [
-    ("home.py", N_("Home"), "🏠", {ADMIN, FACILITATOR, SCHOOL, SOCIAL}),
-    ("caseload.py", N_("Caseload"), "🗂️", {SOCIAL}),
-    ("children.py", N_("Children"), "🧒", {ADMIN, FACILITATOR, SCHOOL, SOCIAL}),
-    ("diversity.py", N_("Diversity report"), "🌈", {ADMIN, FACILITATOR, SCHOOL}),
-    ("users.py", N_("Users"), "👥", {ADMIN}),
-    ("organisations.py", N_("Organisations and places"), "🏫", {ADMIN}),
-    ("audit.py", N_("Audit log"), "📜", {ADMIN}),
-    ("account.py", N_("My account"), "👤", {ADMIN, FACILITATOR, SCHOOL, SOCIAL}),
+EVERYONE = {ADMIN, FACILITATOR, SCHOOL, SOCIAL}
+# Menu sections in order; their titles are translated when the menu is built.
+SECTIONS = {
+    "start": "",
+    "children": N_("Children and groups"),
+    "activities": N_("Activities"),
+    "quizzes": N_("Quizzes"),
+    "reports": N_("Reports"),
+    "admin": N_("Administration"),
+    "me": N_("Me"),
+}
+# (section, file, title, icon, roles), in menu order.
+PAGE_TABLE: list[tuple[str, str, str, str, set[Role]]] = [
+    ("start", "home.py", N_("Home"), "🏠", EVERYONE),
+    ("children", "caseload.py", N_("Caseload"), "🗂️", {SOCIAL}),
+    ("children", "children.py", N_("Children"), "🧒", EVERYONE),
+    ("children", "groups.py", N_("Groups"), "👪", EVERYONE),
+    ("children", "pupil_import.py", N_("Import a register"), "📥", {ADMIN, SCHOOL}),
+    ("activities", "sessions.py", N_("Sessions"), "🗓️", {ADMIN, FACILITATOR}),
+    ("activities", "clubs.py", N_("Clubs"), "⚽", {ADMIN, FACILITATOR}),
+    ("activities", "calendar.py", N_("Calendar"), "📅", EVERYONE),
+    ("quizzes", "quiz_results.py", N_("Quiz results"), "📊", {ADMIN, FACILITATOR, SCHOOL}),
+    ("quizzes", "quiz_bank.py", N_("Quiz questions"), "🧩", {ADMIN}),
+    ("reports", "diversity.py", N_("Diversity report"), "🌈", {ADMIN, FACILITATOR, SCHOOL}),
+    ("admin", "users.py", N_("Users"), "👥", {ADMIN}),
+    ("admin", "organisations.py", N_("Organisations and places"), "🏫", {ADMIN}),
+    ("admin", "audit.py", N_("Audit log"), "📜", {ADMIN}),
+    ("me", "account.py", N_("My account"), "👤", EVERYONE),
 ]
 
 
-def _pages_for(role: Role) -> list[st.Page]:
-    return [
-        _page(file, _(title), icon, default=file == "home.py")
-        for file, title, icon, roles in PAGE_TABLE
-        if role in roles
-    ]
+def _pages_for(role: Role) -> dict[str, list[st.Page]]:
+    """The role's menu, by section (the first section has no heading)."""
+    menu: dict[str, list[st.Page]] = {}
+    for section, file, title, icon, roles in PAGE_TABLE:
+        if role in roles:
+            heading = _(SECTIONS[section]) if SECTIONS[section] else ""
+            menu.setdefault(heading, []).append(
+                _page(file, _(title), icon, default=file == "home.py")
+            )
+    return menu
