@@ -47,6 +47,8 @@ def database_errors_reported(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _engine():
+    import parliament_app.schema  # noqa: F401  (every table, so cross-package foreign keys resolve)
+
     engine = make_engine(get_settings().database_url)
     check_connection(engine)
     return engine
@@ -120,8 +122,10 @@ def db_upgrade() -> None:
     else:
         click.echo(f"{url}: upgraded {before or 'empty'} -> {after}")
     if loaded.added_questions or loaded.added_helplines:
-        click.echo(f"quiz bank: {loaded.added_questions} new questions, "
-                   f"{loaded.added_helplines} new helplines")
+        click.echo(
+            f"quiz bank: {loaded.added_questions} new questions, "
+            f"{loaded.added_helplines} new helplines"
+        )
 
 
 @db.command("current")
@@ -232,21 +236,38 @@ def report() -> None:
 
 
 @report.command("diversity")
-@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (default: "
-              "start of the current school term).")
+@click.option(
+    "--from",
+    "start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="First day (default: start of the current school term).",
+)
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default: today).")
-@click.option("--dimension", default="community", show_default=True,
-              type=click.Choice(["community", "residence_area", "school", "ses_band", "gender",
-                                 "age_band"]))
-@click.option("--pool", default="programme", show_default=True,
-              type=click.Choice(["programme", "municipality", "school"]))
+@click.option(
+    "--dimension",
+    default="community",
+    show_default=True,
+    type=click.Choice(["community", "residence_area", "school", "ses_band", "gender", "age_band"]),
+)
+@click.option(
+    "--pool",
+    default="programme",
+    show_default=True,
+    type=click.Choice(["programme", "municipality", "school"]),
+)
 @click.option("--pool-id", type=int, help="The municipality's or school's id for --pool.")
 @click.option("--permutations", default=2000, show_default=True, type=int)
-@click.option("--format", "output", default="json", show_default=True,
-              type=click.Choice(["json", "csv", "xlsx"]))
+@click.option(
+    "--format",
+    "output",
+    default="json",
+    show_default=True,
+    type=click.Choice(["json", "csv", "xlsx"]),
+)
 @database_errors_reported
-def report_diversity(start, end, dimension: str, pool: str, pool_id: int | None,
-                     permutations: int, output: str) -> None:
+def report_diversity(
+    start, end, dimension: str, pool: str, pool_id: int | None, permutations: int, output: str
+) -> None:
     """Composition, mix and segregation of every group (small cells suppressed)."""
     from datetime import date
 
@@ -262,8 +283,16 @@ def report_diversity(start, end, dimension: str, pool: str, pool_id: int | None,
     first = start.date() if start else school_terms(today, 1)[0][1]
     last = end.date() if end else today
     with _transaction() as session:
-        result = diversity_report(session, None, dimension, first, last, pool=pool,
-                                  pool_id=pool_id, permutations=permutations)
+        result = diversity_report(
+            session,
+            None,
+            dimension,
+            first,
+            last,
+            pool=pool,
+            pool_id=pool_id,
+            permutations=permutations,
+        )
         if output == "json":
             click.echo(export_json(result))
         elif output == "csv":

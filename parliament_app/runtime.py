@@ -10,6 +10,7 @@ from functools import lru_cache
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import parliament_app.schema  # noqa: F401  (every table, so cross-package foreign keys resolve)
 from parliament_app.config import get_settings
 from parliament_app.db import check_connection, make_engine, session_factory, unit_of_work
 from parliament_app.migrate import is_up_to_date

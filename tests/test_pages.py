@@ -20,42 +20,16 @@ ROOT = Path(__file__).resolve().parents[1]
 ENTRY = str(ROOT / "streamlit_app.py")
 PAGES = "parliament_app/ui/pages/{}.py"
 ROLE_PAGES = {
-    Role.ADMINISTRATOR: [
-        "home",
-        "children",
-        "groups",
-        "sessions",
-        "clubs",
-        "calendar",
-        "quiz_results",
-        "quiz_bank",
-        "diversity",
-        "users",
-        "organisations",
-        "audit",
-        "account",
-    ],
-    Role.SCHOOL_COORDINATOR: [
-        "home",
-        "children",
-        "groups",
-        "calendar",
-        "quiz_results",
-        "diversity",
-        "account",
-    ],
+    Role.ADMINISTRATOR: ["home", "children", "groups", "pupil_import", "sessions", "clubs",
+                         "attendance", "calendar", "quiz_host", "quiz_results", "quiz_bank",
+                         "diversity", "involvement", "users", "organisations", "audit",
+                         "account"],
+    Role.SCHOOL_COORDINATOR: ["home", "children", "groups", "pupil_import", "calendar",
+                              "quiz_results", "diversity", "involvement", "account"],
     Role.SOCIAL_WORKER: ["home", "caseload", "children", "groups", "calendar", "account"],
-    Role.FACILITATOR: [
-        "home",
-        "children",
-        "groups",
-        "sessions",
-        "clubs",
-        "calendar",
-        "quiz_results",
-        "diversity",
-        "account",
-    ],
+    Role.FACILITATOR: ["home", "children", "groups", "sessions", "clubs", "attendance",
+                       "calendar", "quiz_host", "quiz_results", "diversity", "involvement",
+                       "account"],
 }
 ALL_PAGES = sorted({page for pages in ROLE_PAGES.values() for page in pages})
 USER_FOR_ROLE = {

@@ -36,12 +36,16 @@ def run() -> None:
         if user is not None:
             apply_language(user.preferred_language)
             st.session_state[USER_KEY] = user.id
-            pages = _pages_for(user.role)
-            _sidebar(user)
+            menu = _pages_for(user.role)
+            menu[""] = [*menu.get("", []), *_children_pages()]
+            page = st.navigation(menu)
+            if page.url_path not in CHILD_PAGES:  # a child's screen never shows the staff menu
+                _sidebar(user)
         else:
             st.session_state.pop(USER_KEY, None)
-            pages = _anonymous_pages(first_run)  # each has its own language picker
-    st.navigation(pages).run()
+            # Each anonymous page has its own language picker.
+            page = st.navigation(_anonymous_pages(first_run))
+    page.run()
 
 
 def _database_ready() -> bool:
@@ -118,10 +122,26 @@ def _page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
     )
 
 
+# Pages children and guardians open from a link or QR code, without an account. They are in
+# every session's page list so their deep links resolve, but never in a menu, and they never use
+# a staff sign-in that happens to be on the device.
+CHILD_PAGES = {
+    "quiz_join": N_("Join a quiz"),
+    "quiz_kiosk": N_("Quiz"),
+}
+
+
+def _children_pages() -> list[st.Page]:
+    return [
+        st.Page(PAGES / f"{name}.py", title=_(title), url_path=name, visibility="hidden")
+        for name, title in CHILD_PAGES.items()
+    ]
+
+
 def _anonymous_pages(first_run: bool) -> list[st.Page]:
     if first_run:
         return [_page("first_run.py", _("Set up"), "🛠️", default=True)]
-    return [_page("sign_in.py", _("Sign in"), "🔑", default=True)]
+    return [_page("sign_in.py", _("Sign in"), "🔑", default=True), *_children_pages()]
 
 
 ADMIN, FACILITATOR, SCHOOL, SOCIAL = (
@@ -150,10 +170,13 @@ PAGE_TABLE: list[tuple[str, str, str, str, set[Role]]] = [
     ("children", "pupil_import.py", N_("Import a register"), "📥", {ADMIN, SCHOOL}),
     ("activities", "sessions.py", N_("Sessions"), "🗓️", {ADMIN, FACILITATOR}),
     ("activities", "clubs.py", N_("Clubs"), "⚽", {ADMIN, FACILITATOR}),
+    ("activities", "attendance.py", N_("Attendance"), "✅", {ADMIN, FACILITATOR}),
     ("activities", "calendar.py", N_("Calendar"), "📅", EVERYONE),
+    ("quizzes", "quiz_host.py", N_("Run a quiz"), "🎯", {ADMIN, FACILITATOR}),
     ("quizzes", "quiz_results.py", N_("Quiz results"), "📊", {ADMIN, FACILITATOR, SCHOOL}),
     ("quizzes", "quiz_bank.py", N_("Quiz questions"), "🧩", {ADMIN}),
     ("reports", "diversity.py", N_("Diversity report"), "🌈", {ADMIN, FACILITATOR, SCHOOL}),
+    ("reports", "involvement.py", N_("Parental involvement"), "🤝", {ADMIN, FACILITATOR, SCHOOL}),
     ("admin", "users.py", N_("Users"), "👥", {ADMIN}),
     ("admin", "organisations.py", N_("Organisations and places"), "🏫", {ADMIN}),
     ("admin", "audit.py", N_("Audit log"), "📜", {ADMIN}),

@@ -117,7 +117,7 @@ def labels(category: str) -> str:
 
 
 st.caption(
-    _("{start} – {end}").format(start=format_date(report.start), end=format_date(report.end))
+    _("Term: {start} – {end}").format(start=format_date(report.start), end=format_date(report.end))
 )
 if not report.units:
     empty_state(
@@ -224,10 +224,18 @@ st.caption(
 )
 
 st.subheader(_("Trend per term"))
-trend_table = pd.DataFrame(
-    [{_("Term"): row["term"], _("Segregation (Theil's H)"): row["theil_h"]} for row in trend]
-).set_index(_("Term"))
-st.line_chart(trend_table)
+points = [row for row in trend if row["theil_h"] is not None]
+if len(points) < 2:
+    st.caption(_("The trend appears once groups have met in two terms."))
+else:
+    st.line_chart(
+        pd.DataFrame(
+            [
+                {_("Term"): row["term"], _("Segregation (Theil's H)"): row["theil_h"]}
+                for row in points
+            ]
+        ).set_index(_("Term"))
+    )
 
 
 def export(kind: str):

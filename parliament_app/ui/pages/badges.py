@@ -1,0 +1,183 @@
+"""Badges: print a group's badge sheet (A4, 3 × 4 badges to cut out), download one child's badge,
+and re-issue a lost badge (the old one stops working at once).
+
+A badge's QR code holds an opaque, signed identifier and nothing personal; the first name is
+printed beside it for the facilitator. Only the group's leaders and administrators print badges.
+"""
+
+import streamlit as st
+
+from parliament_app.i18n import _, format_date
+from parliament_app.models import EnrolmentStatus, User
+from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.widgets import empty_state
+from sessions.badges import badge_for_child, badge_png, badge_sheet_pdf, live_badge
+from sessions.enrolment import roster
+from sessions.groups import list_groups, may_manage_group
+from sessions.scheduling import local
+
+FLASH_KEY = "badges_page_message"
+CONFIRM_KEY = "badges_page_confirm_reissue"  # the child whose re-issue waits for a yes
+
+
+def deferred(build):
+    """A download built only when the person clicks, so only real downloads are recorded (and
+    only then are missing badges issued)."""
+
+    def run() -> bytes:
+        with transaction() as session:
+            return build(session, session.get(User, user_id))
+
+    return run
+
+
+def child_badge_png(child_id: int):
+    return deferred(lambda session, actor: badge_png(badge_for_child(session, actor, child_id)[1]))
+
+
+def ask_reissue(child_id: int) -> None:
+    st.session_state[CONFIRM_KEY] = child_id
+
+
+def cancel_reissue() -> None:
+    st.session_state.pop(CONFIRM_KEY, None)
+
+
+with transaction() as session:
+    user = page_user(session)
+    user_id = user.id
+    groups = {
+        group.id: group.name
+        for group in list_groups(session, user)
+        if group.active and may_manage_group(session, user, group)
+    }
+
+st.title(_("Badges"))
+st.caption(
+    _(
+        "Each child's badge carries a QR code for checking in at the scanning station. The code "
+        "holds no name, birth date or school; the first name is printed beside it."
+    )
+)
+if flash := st.session_state.pop(FLASH_KEY, None):
+    st.success(flash, icon="✅")
+
+if not groups:
+    empty_state(
+        _("You lead no active group. Badges are printed by a group's leaders and administrators.")
+    )
+    st.stop()
+
+group_id = st.selectbox(
+    _("Group"), list(groups), format_func=groups.__getitem__, key="badges_group"
+)
+
+children: dict[int, dict] = {}
+with shown_errors(), transaction() as session:
+    actor = page_user(session)
+    for entry in roster(session, actor, group_id):
+        if entry.status != EnrolmentStatus.ACTIVE:
+            continue
+        badge = live_badge(session, entry.child_id)
+        children[entry.child_id] = {
+            "name": _("{family}, {given}").format(family=entry.family_name, given=entry.given_name),
+            "first_name": entry.given_name,
+            "issued": local(badge.issued_at).date() if badge else None,
+        }
+
+st.subheader(_("Badge sheet"))
+if not children:
+    empty_state(_("No child is actively enrolled in this group yet."))
+    st.stop()
+without = sum(child["issued"] is None for child in children.values())
+st.caption(
+    _(
+        "An A4 sheet with a badge for each of the {count} children enrolled: print it, cut along "
+        "the dashed lines. Children without a badge get one now; existing badges are printed "
+        "again, not replaced."
+    ).format(count=len(children))
+)
+if without:
+    st.info(
+        _("{count} of them have no badge yet.").format(count=without),
+        icon="🏷️",
+    )
+st.download_button(
+    _("Download the badge sheet (PDF)"),
+    deferred(lambda session, actor: badge_sheet_pdf(session, actor, group_id)),
+    file_name=f"badges-group-{group_id}.pdf",
+    mime="application/pdf",
+    icon="🖨️",
+    type="primary",
+    on_click="ignore",
+    key=f"badges_sheet_{group_id}",
+)
+
+st.subheader(_("One child's badge"))
+child_id = st.selectbox(
+    _("Child"),
+    list(children),
+    format_func=lambda key: children[key]["name"],
+    key=f"badges_child_{group_id}",
+)
+child = children[child_id]
+if child["issued"]:
+    st.markdown(
+        "🏷️ " + _("Badge issued on {date}.").format(date=format_date(child["issued"], "long"))
+    )
+else:
+    st.markdown("➖ " + _("No badge yet: one is issued when you download it."))
+
+left, right = st.columns(2)
+left.download_button(
+    _("Download the badge (PNG)"),
+    child_badge_png(child_id),
+    file_name=f"badge-{child_id}.png",
+    mime="image/png",
+    icon="⬇️",
+    on_click="ignore",
+    key=f"badges_png_{child_id}",
+    width="stretch",
+)
+right.button(
+    _("Re-issue a lost badge"),
+    icon="🔄",
+    key=f"badges_reissue_{child_id}",
+    on_click=ask_reissue,
+    args=(child_id,),
+    disabled=child["issued"] is None,
+    width="stretch",
+)
+
+if st.session_state.get(CONFIRM_KEY) == child_id:
+    st.warning(
+        _(
+            "Re-issue {name}'s badge? The old badge stops working at once: scanning it will say "
+            "it was replaced. Print the new one and give it to the child."
+        ).format(name=child["first_name"]),
+        icon="⚠️",
+    )
+    yes, no = st.columns(2)
+    if yes.button(
+        _("Yes, re-issue the badge"),
+        type="primary",
+        key=f"badges_reissue_yes_{child_id}",
+        width="stretch",
+    ):
+        st.session_state.pop(CONFIRM_KEY, None)
+        issued = False
+        with shown_errors(), transaction() as session:
+            badge_for_child(session, page_user(session), child_id, reissue=True)
+            issued = True
+        if issued:
+            st.session_state[FLASH_KEY] = _(
+                "A new badge was issued for {name}; the old one no longer works. Download the "
+                "new badge and print it."
+            ).format(name=child["first_name"])
+            st.rerun()
+    no.button(
+        _("Cancel"),
+        key=f"badges_reissue_no_{child_id}",
+        on_click=cancel_reissue,
+        width="stretch",
+    )

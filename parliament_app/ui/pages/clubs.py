@@ -1,0 +1,581 @@
+"""Sport, music and other clubs: the list, a new club, its weekly practices, its excursions with
+their guardian consents, and what children ask for."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from activities.clubs import (
+    CLUB_KINDS,
+    SUPPRESS_BELOW,
+    NewExcursion,
+    PracticeSlot,
+    create_club,
+    excursion_roster,
+    interest_demand,
+    list_clubs,
+    record_excursion_consent,
+    schedule_excursion,
+    set_practice_schedule,
+    withdraw_excursion_consent,
+)
+from parliament_app.i18n import N_, _, format_date, format_datetime, format_number, ngettext
+from parliament_app.labels import label
+from parliament_app.models import GroupKind, Role
+from parliament_app.services.accounts import list_users
+from parliament_app.services.children import MAX_AGE, MIN_AGE, get_child
+from parliament_app.services.places import list_municipalities, list_organisations, list_venues
+from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.widgets import empty_state
+from sessions.calendar import OCCURRENCE_STATUS_LABELS
+from sessions.groups import NewGroup, active_member_count, may_manage_group
+from sessions.models import ExcursionKind, OccurrenceStatus, SessionKind
+from sessions.scheduling import list_occurrences, local
+
+FLASH_KEY = "clubs_page_message"
+FORM_ROUND_KEY = "clubs_page_form_round"  # a new round gives fresh forms after a success
+GUARDIANS_KEY = "clubs_page_guardians"  # child id -> guardians, read once per browser session
+SLOTS = 3
+UPCOMING_WEEKS = 8
+EXCURSION_DAYS = 365
+A_MONDAY = date(2024, 1, 1)
+
+KINDS = [kind for kind in GroupKind if kind in CLUB_KINDS]
+EXCURSION_KIND_LABELS: dict[ExcursionKind, str] = {
+    ExcursionKind.RADIO_TV: N_("Visit to a radio or TV station"),
+    ExcursionKind.TEAM_TRAINING: N_("Watching a team's training"),
+    ExcursionKind.MEET_ATHLETE_OR_MUSICIAN: N_("Meeting an athlete or musician"),
+    ExcursionKind.OTHER: N_("Other excursion"),
+}
+
+
+def done(message: str, warnings: list[str] | None = None) -> None:
+    """Remember what happened (and the clashes to warn about), start fresh forms, show it."""
+    st.session_state[FLASH_KEY] = (message, warnings or [])
+    st.session_state[FORM_ROUND_KEY] = st.session_state.get(FORM_ROUND_KEY, 0) + 1
+    st.rerun()
+
+
+def weekday_name(weekday: int | None) -> str:
+    if weekday is None:
+        return _("No practice")
+    return format_date(A_MONDAY + timedelta(days=weekday), "EEEE")
+
+
+def venue_name(key: int | None) -> str:
+    return venues[key] if key else _("No venue")
+
+
+def excursion_title(row: dict) -> str:
+    return _("{when} · {kind} · {what}").format(
+        when=format_datetime(row["starts_at"], "short"),
+        kind=_(EXCURSION_KIND_LABELS[row["excursion_kind"]])
+        if row["excursion_kind"]
+        else _("Excursion"),
+        what=row["topic"] or (row["venue"] if row["venue"] != "—" else row["where"][:60]),
+    )
+
+
+def guardians_of(child_id: int) -> list[tuple[int, str, object]] | None:
+    """The child's guardians (id, name, relationship), read once per browser session: no service
+    lists them for this page, so they come from the child's record."""
+    known = st.session_state.setdefault(GUARDIANS_KEY, {})
+    key = (user.id, child_id)
+    if key not in known:
+        with shown_errors(), transaction() as session:
+            detail = get_child(session, page_user(session), child_id)
+            known[key] = [
+                (guardian.id, guardian.name, guardian.relationship) for guardian in detail.guardians
+            ]
+    return known.get(key)
+
+
+today = local(datetime.now(UTC)).date()
+
+with transaction() as session:
+    user = page_user(session)
+    role = user.role
+    clubs = list_clubs(session, user)
+    rows = [
+        {
+            _("Club"): club.name if club.active else _("{name} (closed)").format(name=club.name),
+            _("Kind"): label(club.kind),
+            _("Municipality"): club.municipality.name,
+            _("Ages"): _("{low}–{high}").format(low=club.min_age, high=club.max_age),
+            _("Capacity"): format_number(club.capacity),
+            _("Members"): format_number(active_member_count(session, club.id)),
+        }
+        for club in clubs
+    ]
+    managed = {
+        club.id: club.name
+        for club in clubs
+        if club.active and may_manage_group(session, user, club)
+    }
+    venues = {
+        venue.id: _("{venue}, {municipality}").format(
+            venue=venue.name, municipality=venue.municipality.name
+        )
+        for venue in list_venues(session)
+    }
+    facilitators: dict[int, str] = {}
+    organisations: dict[int, str] = {}
+    if role == Role.ADMINISTRATOR:
+        facilitators = {
+            person.id: person.display_name
+            for person in list_users(session, user)
+            if person.active and person.role == Role.FACILITATOR
+        }
+        organisations = {
+            organisation.id: _("{name} · {kind}, {municipality}").format(
+                name=organisation.name,
+                kind=label(organisation.kind),
+                municipality=organisation.municipality.name,
+            )
+            for organisation in list_organisations(session)
+        }
+    municipalities = {place.id: place.name for place in list_municipalities(session)}
+    own_organisation = user.organisation.name if user.organisation else ""
+
+form_round = st.session_state.get(FORM_ROUND_KEY, 0)
+
+st.title(_("Clubs"))
+st.caption(
+    _(
+        "Sport, music and other clubs: their weekly practice, excursions with the guardians' "
+        "consent, and what the children ask for."
+    )
+)
+if flash := st.session_state.pop(FLASH_KEY, None):
+    message, warnings = flash
+    st.success(message, icon="✅")
+    if warnings:
+        st.markdown("**" + _("Clashes to look at:") + "**")
+        for warning in warnings:
+            st.warning(warning, icon="⚠️")
+
+if rows:
+    st.dataframe(rows, hide_index=True, width="stretch")
+else:
+    empty_state(
+        _(
+            "There are no clubs yet. Create one below; “What children ask for” at the end "
+            "of this page shows which sports and music are wanted most."
+        )
+    )
+
+# --- create ------------------------------------------------------------------------------------
+
+with st.expander(_("Create a club"), expanded=not rows):
+    if role == Role.ADMINISTRATOR and not (organisations and facilitators):
+        empty_state(
+            _(
+                "A club is run by an organisation and led by a facilitator. Add them on the "
+                "Organisations and places and Users pages first."
+            )
+        )
+    else:
+        with st.form(f"create_club_{form_round}"):
+            left, right = st.columns(2)
+            kind = left.selectbox(_("Kind of club"), KINDS, format_func=label)
+            name = right.text_input(_("Name"))
+            description = st.text_area(_("Description (optional)"))
+            organisation_id = None
+            leaders: list[int] = []
+            if role == Role.ADMINISTRATOR:
+                organisation_id = left.selectbox(
+                    _("Organisation running the club"),
+                    list(organisations),
+                    format_func=organisations.__getitem__,
+                )
+                leaders = right.multiselect(
+                    _("Leaders"), list(facilitators), format_func=facilitators.__getitem__
+                )
+            else:
+                st.caption(
+                    _("The club is run by your organisation, {name}, and you lead it.").format(
+                        name=own_organisation
+                    )
+                )
+            first, second, third = st.columns(3)
+            min_age = first.number_input(_("Youngest age"), MIN_AGE, MAX_AGE, 7)
+            max_age = second.number_input(_("Oldest age"), MIN_AGE, MAX_AGE, 18)
+            capacity = third.number_input(_("Capacity (children)"), 1, 500, 20)
+            create = st.form_submit_button(_("Create the club"), type="primary")
+        if create:
+            with shown_errors():
+                with transaction() as session:
+                    club = create_club(
+                        session,
+                        page_user(session),
+                        NewGroup(
+                            kind=kind,
+                            name=name,
+                            description=description,
+                            organisation_id=organisation_id,
+                            min_age=int(min_age),
+                            max_age=int(max_age),
+                            capacity=int(capacity),
+                            leader_ids=tuple(leaders),
+                        ),
+                    )
+                    created_name = club.name
+                done(_("The club {name} was created.").format(name=created_name))
+
+# --- one club ----------------------------------------------------------------------------------
+
+st.subheader(_("Practice and excursions"))
+if not managed:
+    empty_state(
+        _(
+            "You manage no club yet. Create one above; its practice schedule and excursions "
+            "are planned here."
+        )
+    )
+else:
+    club_id = st.selectbox(
+        _("Club"), list(managed), format_func=managed.__getitem__, key="clubs_choice"
+    )
+    with transaction() as session:
+        coming = [
+            {
+                "id": occurrence.id,
+                "kind": occurrence.kind,
+                "excursion_kind": occurrence.excursion_kind,
+                "starts_at": occurrence.starts_at,
+                "duration": occurrence.duration_minutes,
+                "venue": occurrence.venue.name if occurrence.venue else "—",
+                "where": occurrence.description,
+                "topic": occurrence.topic,
+                "status": occurrence.status,
+            }
+            for occurrence in list_occurrences(
+                session, page_user(session), today, today + timedelta(days=EXCURSION_DAYS), club_id
+            )
+            if occurrence.kind in (SessionKind.CLUB_PRACTICE, SessionKind.EXCURSION)
+        ]
+    practices = [
+        row
+        for row in coming
+        if row["kind"] == SessionKind.CLUB_PRACTICE
+        and local(row["starts_at"]).date() < today + timedelta(weeks=UPCOMING_WEEKS)
+    ]
+    excursions = [row for row in coming if row["kind"] == SessionKind.EXCURSION]
+    practice_tab, excursion_tab = st.tabs([_("Practice schedule"), _("Excursions")])
+
+    with practice_tab:
+        if practices:
+            st.dataframe(
+                [
+                    {
+                        _("When"): format_datetime(row["starts_at"], "short"),
+                        _("Minutes"): row["duration"],
+                        _("Venue"): row["venue"],
+                        _("Status"): _(OCCURRENCE_STATUS_LABELS[row["status"]]),
+                    }
+                    for row in practices
+                ],
+                hide_index=True,
+                width="stretch",
+            )
+        else:
+            empty_state(
+                _("No practice in the next eight weeks. Set the weekly practice times below.")
+            )
+        st.caption(
+            _(
+                "Saving replaces the practices from the first date on; practices already held "
+                "stay as they were. Set every day to “No practice” to stop practising from the "
+                "first date."
+            )
+        )
+        with st.form(f"practice_{club_id}_{form_round}"):
+            slots = []
+            for number in range(1, SLOTS + 1):
+                st.markdown("**" + _("Practice {number}").format(number=number) + "**")
+                first, second, third, fourth = st.columns(4)
+                weekday = first.selectbox(
+                    _("Day of the week (practice {number})").format(number=number),
+                    [None, *range(7)],
+                    format_func=weekday_name,
+                    key=f"slot_day_{number}_{club_id}_{form_round}",
+                )
+                start = second.time_input(
+                    _("Start time (practice {number})").format(number=number),
+                    time(17, 0),
+                    step=timedelta(minutes=15),
+                    key=f"slot_time_{number}_{club_id}_{form_round}",
+                )
+                minutes = third.number_input(
+                    _("Minutes (practice {number})").format(number=number),
+                    15,
+                    600,
+                    90,
+                    step=15,
+                    key=f"slot_minutes_{number}_{club_id}_{form_round}",
+                )
+                venue = fourth.selectbox(
+                    _("Venue (practice {number})").format(number=number),
+                    [None, *venues],
+                    format_func=venue_name,
+                    key=f"slot_venue_{number}_{club_id}_{form_round}",
+                )
+                slots.append((weekday, start, minutes, venue))
+            left, right = st.columns(2)
+            from_date = left.date_input(
+                _("First date"), today, min_value=today, format="DD.MM.YYYY"
+            )
+            to_date = right.date_input(
+                _("Last date"), today + timedelta(weeks=16), min_value=today, format="DD.MM.YYYY"
+            )
+            save_practice = st.form_submit_button(_("Save the practice schedule"), type="primary")
+        if save_practice:
+            chosen_slots = [
+                PracticeSlot(weekday, start, int(minutes), venue)
+                for weekday, start, minutes, venue in slots
+                if weekday is not None
+            ]
+            with shown_errors():
+                with transaction() as session:
+                    created, found = set_practice_schedule(
+                        session, page_user(session), club_id, chosen_slots, from_date, to_date
+                    )
+                    count = len(created)
+                    warnings = [conflict.message for conflict in found]
+                done(
+                    ngettext(
+                        "The practice schedule was saved: {count} practice is planned.",
+                        "The practice schedule was saved: {count} practices are planned.",
+                        count,
+                    ).format(count=count),
+                    warnings,
+                )
+
+    with excursion_tab:
+        with st.expander(_("Schedule an excursion"), expanded=not excursions):
+            with st.form(f"excursion_{club_id}_{form_round}"):
+                left, right = st.columns(2)
+                excursion_kind = left.selectbox(
+                    _("Kind of excursion"),
+                    list(ExcursionKind),
+                    format_func=lambda value: _(EXCURSION_KIND_LABELS[value]),
+                )
+                topic = right.text_input(_("Title (optional)"))
+                first, second, third = st.columns(3)
+                on_date = first.date_input(
+                    _("Date"), today + timedelta(days=7), min_value=today, format="DD.MM.YYYY"
+                )
+                start_time = second.time_input(
+                    _("Start time"), time(10, 0), step=timedelta(minutes=15)
+                )
+                duration = third.number_input(_("Duration (minutes)"), 15, 600, 180, step=15)
+                excursion_venue = st.selectbox(_("Venue"), [None, *venues], format_func=venue_name)
+                where = st.text_area(
+                    _("Where and what (if the place is not one of the venues)"),
+                    help=_("For example the radio station's address and whom the children meet."),
+                )
+                add_excursion = st.form_submit_button(_("Schedule the excursion"), type="primary")
+            if add_excursion:
+                with shown_errors():
+                    with transaction() as session:
+                        _excursion, found = schedule_excursion(
+                            session,
+                            page_user(session),
+                            club_id,
+                            NewExcursion(
+                                excursion_kind=excursion_kind,
+                                on_date=on_date,
+                                start_time=start_time,
+                                duration_minutes=int(duration),
+                                venue_id=excursion_venue,
+                                description=where,
+                                topic=topic,
+                            ),
+                        )
+                        warnings = [conflict.message for conflict in found]
+                    done(_("The excursion was scheduled."), warnings)
+
+        scheduled = {
+            row["id"]: row for row in excursions if row["status"] == OccurrenceStatus.SCHEDULED
+        }
+        if not scheduled:
+            empty_state(
+                _("No excursion is coming up. Schedule one above, then record the consents.")
+            )
+        else:
+            excursion_id = st.selectbox(
+                _("Excursion"),
+                list(scheduled),
+                format_func=lambda key: excursion_title(scheduled[key]),
+                key=f"clubs_excursion_{club_id}",
+            )
+            with shown_errors(), transaction() as session:
+                roster = excursion_roster(session, page_user(session), excursion_id)
+            st.markdown("**" + _("Who may go") + "**")
+            st.caption(
+                _(
+                    "Each child needs a guardian's consent for this excursion. Only first names "
+                    "are shown."
+                )
+            )
+            if not roster:
+                empty_state(_("The club has no active members yet. Enrol children in it first."))
+            else:
+                given = sum(entry.has_consent for entry in roster)
+                st.write(
+                    ngettext(
+                        "{given} of {total} child has a guardian's consent.",
+                        "{given} of {total} children have a guardian's consent.",
+                        len(roster),
+                    ).format(given=format_number(given), total=format_number(len(roster)))
+                )
+                # First names repeat: number them so each row can be told apart.
+                names: dict[int, str] = {}
+                seen: dict[str, int] = {}
+                for entry in roster:
+                    seen[entry.given_name] = seen.get(entry.given_name, 0) + 1
+                    names[entry.child_id] = (
+                        entry.given_name
+                        if seen[entry.given_name] == 1
+                        else f"{entry.given_name} ({seen[entry.given_name]})"
+                    )
+                st.dataframe(
+                    [
+                        {
+                            _("Child"): names[entry.child_id],
+                            _("Consent"): _("✅ Consent given")
+                            if entry.has_consent
+                            else _("❌ No consent yet"),
+                        }
+                        for entry in roster
+                    ],
+                    hide_index=True,
+                    width="stretch",
+                )
+                consented = {entry.child_id: entry.has_consent for entry in roster}
+                child_id = st.selectbox(
+                    _("Child whose consent to record or withdraw"),
+                    list(names),
+                    format_func=names.__getitem__,
+                    key=f"clubs_consent_child_{excursion_id}",
+                )
+                guardians = guardians_of(child_id)
+                if guardians is not None and not guardians:
+                    empty_state(
+                        _(
+                            "No guardian is linked to this child. The child's school or centre "
+                            "adds guardians on the Children page."
+                        )
+                    )
+                elif guardians and not consented[child_id]:
+                    with st.form(f"consent_{excursion_id}_{child_id}_{form_round}"):
+                        guardian_id = st.selectbox(
+                            _("Guardian who consents"),
+                            [guardian[0] for guardian in guardians],
+                            format_func=lambda key: next(
+                                _("{name} ({relationship})").format(
+                                    name=name, relationship=label(relationship)
+                                )
+                                for gid, name, relationship in guardians
+                                if gid == key
+                            ),
+                        )
+                        record = st.form_submit_button(
+                            _("Record the guardian's consent"), type="primary"
+                        )
+                    if record:
+                        with shown_errors():
+                            with transaction() as session:
+                                record_excursion_consent(
+                                    session, page_user(session), excursion_id, child_id, guardian_id
+                                )
+                            done(_("The consent was recorded."))
+                elif guardians:
+                    with st.form(f"withdraw_{excursion_id}_{child_id}_{form_round}"):
+                        st.caption(
+                            _("A guardian has consented. Withdraw it if they change their mind.")
+                        )
+                        withdraw = st.form_submit_button(_("Withdraw the consent"))
+                    if withdraw:
+                        with shown_errors():
+                            with transaction() as session:
+                                actor = page_user(session)
+                                still = {
+                                    entry.child_id
+                                    for entry in excursion_roster(session, actor, excursion_id)
+                                    if entry.has_consent
+                                }
+                                if child_id in still:
+                                    # The roster gives no consent id; recording again returns
+                                    # the live consent, which is then withdrawn.
+                                    live = record_excursion_consent(
+                                        session, actor, excursion_id, child_id, guardians[0][0]
+                                    )
+                                    withdraw_excursion_consent(session, actor, live.id)
+                            done(_("The consent was withdrawn."))
+
+# --- demand ------------------------------------------------------------------------------------
+
+st.subheader(_("What children ask for"))
+st.caption(
+    _(
+        "The sports, music and topics children named when they signed up: how many children "
+        "asked for each. Fewer than {count} are shown as “<{count}” so no child can be "
+        "singled out."
+    ).format(count=SUPPRESS_BELOW)
+)
+municipality_id = st.selectbox(
+    _("Municipality"),
+    [None, *municipalities],
+    format_func=lambda key: municipalities[key] if key else _("All municipalities"),
+    key="clubs_demand_municipality",
+)
+demand = None
+with shown_errors(), transaction() as session:
+    demand = interest_demand(session, page_user(session), municipality_id)
+if demand is not None:
+    if not demand:
+        empty_state(
+            _(
+                "No child has named an interest yet. Interests are entered when a child is "
+                "signed up on the Children page."
+            )
+        )
+    else:
+        counted = [item for item in demand if item.count is not None]
+        if counted:
+            st.bar_chart(
+                pd.DataFrame(
+                    [
+                        {
+                            _("Interest"): item.label,
+                            _("Children"): item.count,
+                            _("Kind"): label(item.kind),
+                        }
+                        for item in counted
+                    ]
+                ),
+                x=_("Interest"),
+                y=_("Children"),
+                color=_("Kind"),
+                horizontal=True,
+            )
+        else:
+            st.caption(
+                _(
+                    "Every interest was named by fewer than {count} children, so there is no chart."
+                ).format(count=SUPPRESS_BELOW)
+            )
+        st.dataframe(
+            [
+                {
+                    _("Interest"): item.label,
+                    _("Kind"): label(item.kind),
+                    _("Children"): item.shown,
+                }
+                for item in demand
+            ],
+            hide_index=True,
+            width="stretch",
+        )

@@ -1,0 +1,275 @@
+"""Groups: the parliaments, clubs and workshop series this user sees; creating one, changing its
+size and age band, and who leads it."""
+
+import streamlit as st
+
+from parliament_app.i18n import _, format_number
+from parliament_app.labels import label
+from parliament_app.models import GroupKind, Role, User
+from parliament_app.services.accounts import list_users
+from parliament_app.services.children import MAX_AGE, MIN_AGE
+from parliament_app.services.home import led_groups
+from parliament_app.services.places import list_organisations
+from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.widgets import empty_state
+from sessions.groups import (
+    NewGroup,
+    active_member_count,
+    add_leader,
+    create_group,
+    leader_ids,
+    list_groups,
+    may_manage_group,
+    remove_leader,
+    update_group,
+)
+
+FLASH_KEY = "groups_page_message"
+FORM_ROUND_KEY = "groups_page_form_round"  # a new round gives fresh, empty forms after a success
+KINDS = list(GroupKind)
+
+
+def done(message: str) -> None:
+    """Remember the success message, start a fresh round of forms and show the new state."""
+    st.session_state[FLASH_KEY] = message
+    st.session_state[FORM_ROUND_KEY] = st.session_state.get(FORM_ROUND_KEY, 0) + 1
+    st.rerun()
+
+
+def person_name(session, user_id: int) -> str:
+    person = session.get(User, user_id)
+    return person.display_name if person else "—"
+
+
+with transaction() as session:
+    user = page_user(session)
+    role = user.role
+    plans = role in (Role.ADMINISTRATOR, Role.FACILITATOR)
+    groups = list_groups(session, user)
+    waiting = (
+        {group.id: queued for group, _members, queued in led_groups(session, user)}
+        if role == Role.FACILITATOR
+        else {}
+    )
+    rows = []
+    managed: dict[int, dict] = {}
+    for group in groups:
+        row = {
+            _("Group"): group.name,
+            _("Kind"): label(group.kind),
+            _("Municipality"): group.municipality.name,
+            _("Run by"): group.organisation.name,
+            _("Ages"): _("{low}–{high}").format(low=group.min_age, high=group.max_age),
+            _("Capacity"): format_number(group.capacity),
+            _("Members"): format_number(active_member_count(session, group.id)),
+        }
+        if role == Role.FACILITATOR:
+            row[_("Waiting")] = format_number(waiting.get(group.id, 0))
+        if not group.active:
+            row[_("Group")] = _("{name} (closed)").format(name=group.name)
+        rows.append(row)
+        if plans and may_manage_group(session, user, group):
+            managed[group.id] = {
+                "name": group.name,
+                "description": group.description,
+                "min_age": group.min_age,
+                "max_age": group.max_age,
+                "capacity": group.capacity,
+                "leaders": {
+                    leader_id: person_name(session, leader_id)
+                    for leader_id in leader_ids(session, group.id)
+                },
+            }
+    facilitators: dict[int, str] = {}
+    organisations: dict[int, str] = {}
+    if role == Role.ADMINISTRATOR:
+        facilitators = {
+            person.id: person.display_name
+            for person in list_users(session, user)
+            if person.active and person.role == Role.FACILITATOR
+        }
+        organisations = {
+            organisation.id: _("{name} · {kind}, {municipality}").format(
+                name=organisation.name,
+                kind=label(organisation.kind),
+                municipality=organisation.municipality.name,
+            )
+            for organisation in list_organisations(session)
+        }
+    own_organisation = user.organisation.name if user.organisation else ""
+
+form_round = st.session_state.get(FORM_ROUND_KEY, 0)
+
+st.title(_("Groups"))
+st.caption(
+    _(
+        "Children's parliaments, clubs and workshop series. Each group meets in one "
+        "municipality, is run by one organisation and is led by facilitators."
+    )
+)
+if message := st.session_state.pop(FLASH_KEY, None):
+    st.success(message, icon="✅")
+
+if rows:
+    st.dataframe(rows, hide_index=True, width="stretch")
+elif plans:
+    empty_state(
+        _("You lead no groups yet. Create one below, or ask an administrator to add you.")
+        if role == Role.FACILITATOR
+        else _("There are no groups yet. Create the first one below.")
+    )
+else:
+    empty_state(
+        _(
+            "No group meets in your municipality yet. Facilitators and administrators create "
+            "groups; you can then sign children up to them."
+        )
+    )
+if not plans:
+    st.caption(
+        _(
+            "You see the active groups of your municipality. Their leaders and the "
+            "administrators manage them."
+        )
+    )
+    st.stop()
+
+# --- create ------------------------------------------------------------------------------------
+
+st.subheader(_("Create a group"))
+if role == Role.ADMINISTRATOR and not organisations:
+    empty_state(
+        _("A group is run by an organisation. Add one on the Organisations and places page first.")
+    )
+elif role == Role.ADMINISTRATOR and not facilitators:
+    empty_state(
+        _(
+            "A group needs a facilitator to lead it. Create a facilitator's account on the "
+            "Users page first."
+        )
+    )
+else:
+    with st.form(f"create_group_{form_round}"):
+        left, right = st.columns(2)
+        kind = left.selectbox(_("Kind of group"), KINDS, format_func=label)
+        name = right.text_input(_("Name"))
+        description = st.text_area(_("Description (optional)"))
+        organisation_id = None
+        leaders: list[int] = []
+        if role == Role.ADMINISTRATOR:
+            organisation_id = left.selectbox(
+                _("Organisation running the group"),
+                list(organisations),
+                format_func=organisations.__getitem__,
+                help=_("The group meets in this organisation's municipality."),
+            )
+            leaders = right.multiselect(
+                _("Leaders"), list(facilitators), format_func=facilitators.__getitem__
+            )
+        else:
+            st.caption(
+                _("The group is run by your organisation, {name}, and you lead it.").format(
+                    name=own_organisation
+                )
+            )
+        first, second, third = st.columns(3)
+        min_age = first.number_input(_("Youngest age"), MIN_AGE, MAX_AGE, 7)
+        max_age = second.number_input(_("Oldest age"), MIN_AGE, MAX_AGE, 18)
+        capacity = third.number_input(_("Capacity (children)"), 1, 500, 30)
+        create = st.form_submit_button(_("Create the group"), type="primary")
+    if create:
+        with shown_errors():
+            with transaction() as session:
+                group = create_group(
+                    session,
+                    page_user(session),
+                    NewGroup(
+                        kind=kind,
+                        name=name,
+                        description=description,
+                        organisation_id=organisation_id,
+                        min_age=int(min_age),
+                        max_age=int(max_age),
+                        capacity=int(capacity),
+                        leader_ids=tuple(leaders),
+                    ),
+                )
+                created_name = group.name
+            done(_("The group {name} was created.").format(name=created_name))
+
+# --- edit --------------------------------------------------------------------------------------
+
+st.subheader(_("Change a group"))
+if not managed:
+    empty_state(_("You manage no groups yet. Create one above; you then lead it."))
+    st.stop()
+group_id = st.selectbox(
+    _("Group to change"),
+    list(managed),
+    format_func=lambda key: managed[key]["name"],
+    key="groups_edit_choice",
+)
+chosen = managed[group_id]
+with st.form(f"edit_group_{group_id}_{form_round}"):
+    new_name = st.text_input(_("Name"), chosen["name"])
+    new_description = st.text_area(_("Description (optional)"), chosen["description"])
+    first, second, third = st.columns(3)
+    new_min = first.number_input(_("Youngest age"), MIN_AGE, MAX_AGE, chosen["min_age"])
+    new_max = second.number_input(_("Oldest age"), MIN_AGE, MAX_AGE, chosen["max_age"])
+    new_capacity = third.number_input(_("Capacity (children)"), 1, 500, chosen["capacity"])
+    save = st.form_submit_button(_("Save changes"), type="primary")
+if save:
+    with shown_errors():
+        with transaction() as session:
+            update_group(
+                session,
+                page_user(session),
+                group_id,
+                name=new_name,
+                description=new_description,
+                min_age=int(new_min),
+                max_age=int(new_max),
+                capacity=int(new_capacity),
+            )
+        done(_("The changes to {name} were saved.").format(name=new_name.strip()))
+
+st.markdown("**" + _("Leaders") + "**")
+for leader_id, leader_name in chosen["leaders"].items():
+    left, right = st.columns([4, 1])
+    left.write(leader_name)
+    if len(chosen["leaders"]) > 1 and right.button(
+        _("Remove"),
+        key=f"remove_leader_{group_id}_{leader_id}",
+        help=_("{person} no longer leads this group.").format(person=leader_name),
+    ):
+        with shown_errors():
+            with transaction() as session:
+                remove_leader(session, page_user(session), group_id, leader_id)
+            done(
+                _("{person} no longer leads {name}.").format(
+                    person=leader_name, name=chosen["name"]
+                )
+            )
+if len(chosen["leaders"]) == 1:
+    st.caption(_("A group needs at least one leader: add another before removing this one."))
+
+candidates = [person for person in facilitators if person not in chosen["leaders"]]
+if role != Role.ADMINISTRATOR:
+    st.caption(_("To add another facilitator as a leader, ask an administrator."))
+elif not candidates:
+    st.caption(_("Every active facilitator already leads this group."))
+else:
+    with st.form(f"add_leader_{group_id}_{form_round}"):
+        new_leader = st.selectbox(
+            _("Facilitator to add as a leader"), candidates, format_func=facilitators.__getitem__
+        )
+        add = st.form_submit_button(_("Add the leader"))
+    if add:
+        with shown_errors():
+            with transaction() as session:
+                add_leader(session, page_user(session), group_id, new_leader)
+            done(
+                _("{person} now leads {name}.").format(
+                    person=facilitators[new_leader], name=chosen["name"]
+                )
+            )

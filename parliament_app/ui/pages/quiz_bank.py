@@ -1,0 +1,583 @@
+"""Administrators keep the awareness quiz's question bank: questions and their six translations,
+the correct answers, retiring questions, missing translations, .po files for outside translators,
+and the helplines shown at the end of a quiz."""
+
+import streamlit as st
+
+from parliament_app.i18n import LANGUAGE_NAMES, N_, _, current_language, ngettext
+from parliament_app.models import Role
+from parliament_app.models.quizzes import QuestionType
+from parliament_app.quizzes.bank import (
+    AGE_BANDS,
+    BAND_TOPICS,
+    HELPLINE_CONFIDENCE,
+    QUESTION_TYPE_LABELS,
+    QUIZ_LANGUAGES,
+    TOPIC_LABELS,
+    deactivate_helpline,
+    ensure_question_bank,
+    export_po,
+    import_po,
+    list_helplines,
+    list_questions,
+    missing_translations,
+    restore_question,
+    retire_question,
+    save_helpline,
+    update_question,
+    update_translation,
+)
+from parliament_app.services.places import COUNTRY_NAMES, enabled_countries
+from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.widgets import empty_state
+
+FLASH_KEY = "quiz_bank_message"
+FORM_ROUND_KEY = "quiz_bank_form_round"  # a new round gives fresh forms after a success
+
+MISSING_LABELS = {
+    "translation": N_("No translation at all"),
+    "text": N_("The question is empty"),
+    "explanation": N_("The explanation is empty"),
+    "options": N_("Wrong number of answer options"),
+}
+CONFIDENCE_LABELS = {
+    "high": N_("Checked (high confidence)"),
+    "medium": N_("Medium confidence: check again"),
+    "uncertain": N_("Uncertain: verify before use"),
+}
+FREE_CHOICES = [None, True, False]
+
+
+def done(message: str) -> None:
+    """Remember the success message, start a fresh round of forms and show the new state."""
+    st.session_state[FLASH_KEY] = message
+    st.session_state[FORM_ROUND_KEY] = st.session_state.get(FORM_ROUND_KEY, 0) + 1
+    st.rerun()
+
+
+def band_label(band: str | None) -> str:
+    if band is None:
+        return _("All age bands")
+    return _("Ages {band}").format(band=band.replace("-", "–"))
+
+
+def topic_label(topic: str | None) -> str:
+    if topic is None:
+        return _("All topics")
+    return _(TOPIC_LABELS[topic]) if topic in TOPIC_LABELS else topic
+
+
+def missing_label(what: str) -> str:
+    if what.startswith("option:"):
+        return _("Answer option {number} is empty").format(number=int(what.split(":")[1]) + 1)
+    return _(MISSING_LABELS[what]) if what in MISSING_LABELS else what
+
+
+def free_label(free: bool | None) -> str:
+    if free is None:
+        return _("Not known")
+    return _("Free of charge") if free else _("Not free")
+
+
+def localised(texts: dict[str, str], language: str) -> str:
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
+
+
+def shorten(text: str, length: int = 70) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+with transaction() as session:
+    actor = page_user(session)
+    if actor.role != Role.ADMINISTRATOR:
+        st.error(_("Only administrators can edit the quiz questions and helplines."), icon="🔒")
+        st.stop()
+    questions = {
+        question.id: {
+            "id": question.id,
+            "key": question.key,
+            "age_band": question.age_band,
+            "topic": question.topic,
+            "type": question.type,
+            "correct": list(question.correct),
+            "option_count": question.option_count,
+            "retired": question.retired_at is not None,
+            "texts": {
+                translation.language: {
+                    "text": translation.text,
+                    "options": list(translation.options),
+                    "explanation": translation.explanation,
+                }
+                for translation in question.translations
+            },
+        }
+        for question in list_questions(session, include_retired=True)
+    }
+    gaps = missing_translations(session, include_retired=True)
+    helplines = [
+        {
+            "id": line.id,
+            "country_code": line.country_code,
+            "number": line.number,
+            "names": dict(line.names or {}),
+            "descriptions": dict(line.descriptions or {}),
+            "free": line.free,
+            "hours": line.hours or "",
+            "confidence": line.confidence,
+            "sort_order": line.sort_order,
+            "active": line.active,
+        }
+        for line in list_helplines(session)
+    ]
+    country_codes = sorted(
+        {country.code for country in enabled_countries(session)}
+        | {line["country_code"] for line in helplines},
+        key=lambda code: list(COUNTRY_NAMES).index(code) if code in COUNTRY_NAMES else 99,
+    )
+
+form_round = st.session_state.get(FORM_ROUND_KEY, 0)
+language = current_language()
+gap_languages: dict[str, set[str]] = {}
+for key, gap_language, _what in gaps:
+    gap_languages.setdefault(key, set()).add(gap_language)
+
+st.title("🧩 " + _("Quiz questions"))
+st.caption(
+    _(
+        "The awareness quiz's question bank. Every question exists in all six languages as one "
+        "linked item, so results compare across languages. Retired questions are no longer "
+        "asked, but their answers and history are kept."
+    )
+)
+if message := st.session_state.pop(FLASH_KEY, None):
+    st.success(message, icon="✅")
+
+with st.expander(_("Built-in questions and helplines"), expanded=not questions):
+    st.write(
+        _(
+            "Adds the built-in questions, translations and helplines that are not in the "
+            "database yet. Nothing that exists is changed, so your edits are kept."
+        )
+    )
+    if st.button(_("Add the built-in content"), key=f"load_bank_{form_round}"):
+        with shown_errors():
+            with transaction() as session:
+                loaded = ensure_question_bank(session, actor=page_user(session))
+            done(
+                _(
+                    "Built-in content added. Questions: {questions}; translations: "
+                    "{translations}; helplines: {helplines}."
+                ).format(
+                    questions=loaded.added_questions,
+                    translations=loaded.added_translations,
+                    helplines=loaded.added_helplines,
+                )
+            )
+
+# --- the list of questions ------------------------------------------------------------------
+
+st.subheader(_("Questions"))
+left, middle, right = st.columns(3)
+chosen_band = left.selectbox(
+    _("Age band"), [None, *AGE_BANDS], format_func=band_label, key="quiz_bank_band"
+)
+topics = list(BAND_TOPICS[chosen_band]) if chosen_band else list(TOPIC_LABELS)
+chosen_topic = middle.selectbox(
+    _("Topic"), [None, *topics], format_func=topic_label, key="quiz_bank_topic"
+)
+show_retired = right.checkbox(_("Show retired questions"), key="quiz_bank_retired")
+shown = [
+    question
+    for question in questions.values()
+    if (chosen_band is None or question["age_band"] == chosen_band)
+    and (chosen_topic is None or question["topic"] == chosen_topic)
+    and (show_retired or not question["retired"])
+]
+if not shown:
+    empty_state(
+        _("No questions match. Add the built-in content above, or change the filters.")
+        if not questions
+        else _("No questions match these filters.")
+    )
+else:
+    st.dataframe(
+        [
+            {
+                _("Key"): question["key"],
+                _("Age band"): band_label(question["age_band"]),
+                _("Topic"): topic_label(question["topic"]),
+                _("Type"): _(QUESTION_TYPE_LABELS[question["type"]]),
+                _("Retired"): question["retired"],
+                _("Languages missing"): len(gap_languages.get(question["key"], ())),
+            }
+            for question in shown
+        ],
+        hide_index=True,
+    )
+
+# --- one question ---------------------------------------------------------------------------
+
+if shown:
+    st.subheader(_("Edit a question"))
+    chosen_id = st.selectbox(
+        _("Question"),
+        [question["id"] for question in shown],
+        format_func=lambda question_id: "{key} · {text}".format(
+            key=questions[question_id]["key"],
+            text=shorten(
+                questions[question_id]["texts"].get("en", {}).get("text", "")
+                or questions[question_id]["key"]
+            ),
+        ),
+        key="quiz_bank_question",
+    )
+    question = questions[chosen_id]
+    english = question["texts"].get("en", {})
+    english_options = english.get("options", [])
+
+    def option_label(index: int) -> str:
+        text = english_options[index] if index < len(english_options) else ""
+        return _("Option {number}: {text}").format(number=index + 1, text=text)
+
+    st.caption(
+        _("{band} · {topic} · {type}").format(
+            band=band_label(question["age_band"]),
+            topic=topic_label(question["topic"]),
+            type=_(QUESTION_TYPE_LABELS[question["type"]]),
+        )
+    )
+    if question["retired"]:
+        st.warning(_("This question is retired: new quizzes do not ask it."), icon="📦")
+
+    with st.form(f"quiz_question_{chosen_id}_{form_round}"):
+        band_topics = list(BAND_TOPICS.get(question["age_band"], ()))
+        new_topic = st.selectbox(
+            _("Topic"),
+            band_topics,
+            index=band_topics.index(question["topic"]) if question["topic"] in band_topics else 0,
+            format_func=topic_label,
+            key=f"quiz_topic_{chosen_id}_{form_round}",
+        )
+        indices = list(range(question["option_count"]))
+        if question["type"] == QuestionType.MULTIPLE:
+            new_correct = st.multiselect(
+                _("Correct answers"),
+                indices,
+                default=[index for index in question["correct"] if index in indices],
+                format_func=option_label,
+                key=f"quiz_correct_{chosen_id}_{form_round}",
+            )
+        else:
+            picked = st.radio(
+                _("Correct answer"),
+                indices,
+                index=question["correct"][0] if question["correct"] else 0,
+                format_func=option_label,
+                key=f"quiz_correct_{chosen_id}_{form_round}",
+            )
+            new_correct = [picked]
+        save_settings = st.form_submit_button(_("Save the answers and topic"), type="primary")
+    if save_settings:
+        with shown_errors():
+            with transaction() as session:
+                update_question(session, page_user(session), chosen_id, new_correct, new_topic)
+            done(_("The question {key} was saved.").format(key=question["key"]))
+
+    if question["retired"]:
+        if st.button(_("Restore the question"), key=f"quiz_restore_{chosen_id}_{form_round}"):
+            with shown_errors():
+                with transaction() as session:
+                    restore_question(session, page_user(session), chosen_id)
+                done(_("The question {key} is asked again.").format(key=question["key"]))
+    elif st.button(
+        _("Retire the question"),
+        key=f"quiz_retire_{chosen_id}_{form_round}",
+        help=_("New quizzes no longer ask it; its translations and past answers are kept."),
+    ):
+        with shown_errors():
+            with transaction() as session:
+                retire_question(session, page_user(session), chosen_id)
+            done(_("The question {key} was retired.").format(key=question["key"]))
+
+    st.markdown("**" + _("Texts in each language") + "**")
+    missing_here = gap_languages.get(question["key"], set())
+    tabs = st.tabs(
+        [LANGUAGE_NAMES[code] + (" ⚠️" if code in missing_here else "") for code in QUIZ_LANGUAGES]
+    )
+    for tab, code in zip(tabs, QUIZ_LANGUAGES, strict=True):
+        texts = question["texts"].get(code, {"text": "", "options": [], "explanation": ""})
+        with tab:
+            if code == "sr":
+                st.caption(_("Saving the Serbian Cyrillic text also updates Serbian Latin."))
+            elif code == "sr_Latn":
+                st.caption(
+                    _(
+                        "Serbian Latin is generated from Serbian Cyrillic whenever that is "
+                        "saved; correct the Cyrillic text where you can."
+                    )
+                )
+            elif code != "en" and english:
+                st.caption(_("English: {text}").format(text=english.get("text", "")))
+            prefix = f"quiz_{chosen_id}_{code}_{form_round}"
+            with st.form(f"{prefix}_form"):
+                new_text = st.text_area(_("Question"), value=texts["text"], key=f"{prefix}_text")
+                new_options = []
+                for index in range(question["option_count"]):
+                    old = texts["options"][index] if index < len(texts["options"]) else ""
+                    label = _("Answer option {number}").format(number=index + 1)
+                    if index in question["correct"]:
+                        label += " ✓"
+                    new_options.append(st.text_input(label, value=old, key=f"{prefix}_o{index}"))
+                new_explanation = st.text_area(
+                    _("Explanation shown after answering (one or two short sentences)"),
+                    value=texts["explanation"],
+                    key=f"{prefix}_explanation",
+                )
+                save_text = st.form_submit_button(
+                    _("Save {language}").format(language=LANGUAGE_NAMES[code])
+                )
+            if save_text:
+                with shown_errors():
+                    with transaction() as session:
+                        update_translation(
+                            session,
+                            page_user(session),
+                            chosen_id,
+                            code,
+                            new_text,
+                            new_options,
+                            new_explanation,
+                        )
+                    done(
+                        _("The {language} text of {key} was saved.").format(
+                            language=LANGUAGE_NAMES[code], key=question["key"]
+                        )
+                    )
+
+# --- missing translations -------------------------------------------------------------------
+
+st.subheader(_("Missing translations"))
+active_keys = {question["key"] for question in questions.values() if not question["retired"]}
+open_gaps = [gap for gap in gaps if gap[0] in active_keys]
+if not questions:
+    empty_state(_("There are no questions yet."))
+elif not open_gaps:
+    st.success(_("Every question that is in use has all its translations."), icon="✅")
+else:
+    st.caption(
+        _("Gaps in questions that are in use: {count}. Retired questions are not listed.").format(
+            count=len(open_gaps)
+        )
+    )
+    st.dataframe(
+        [
+            {
+                _("Key"): key,
+                _("Language"): LANGUAGE_NAMES.get(gap_language, gap_language),
+                _("What is missing"): missing_label(what),
+            }
+            for key, gap_language, what in open_gaps
+        ],
+        hide_index=True,
+    )
+
+# --- .po files for translators --------------------------------------------------------------
+
+st.subheader(_("Files for translators"))
+st.caption(
+    _(
+        "Download a gettext .po file for a language, have it translated (for example in Poedit "
+        "or Weblate) and upload it again. An upload is applied completely or not at all."
+    )
+)
+download_column, upload_column = st.columns(2)
+export_language = download_column.selectbox(
+    _("Language of the file"),
+    list(QUIZ_LANGUAGES),
+    index=QUIZ_LANGUAGES.index(language) if language in QUIZ_LANGUAGES else 0,
+    format_func=LANGUAGE_NAMES.__getitem__,
+    key="quiz_bank_export_language",
+)
+with transaction() as session:
+    po_data = export_po(session, export_language)
+download_column.download_button(
+    _("Download the .po file"),
+    data=po_data,
+    file_name=f"quiz-{export_language}.po",
+    mime="text/x-gettext-translation",
+    key="quiz_bank_download",
+)
+with upload_column.form(f"quiz_po_upload_{form_round}"):
+    import_language = st.selectbox(
+        _("Language of the translated file"),
+        list(QUIZ_LANGUAGES),
+        index=QUIZ_LANGUAGES.index(export_language),
+        format_func=LANGUAGE_NAMES.__getitem__,
+        key=f"quiz_bank_import_language_{form_round}",
+    )
+    uploaded = st.file_uploader(
+        _("Translated .po file"), type=["po"], key=f"quiz_bank_upload_{form_round}"
+    )
+    start_import = st.form_submit_button(_("Import the translations"))
+if start_import:
+    if uploaded is None:
+        st.warning(_("Please choose a .po file first."), icon="⚠️")
+    else:
+        summary = None
+        with shown_errors(), transaction() as session:
+            summary = import_po(session, page_user(session), import_language, uploaded.getvalue())
+        if summary is not None and summary.errors:
+            st.error(
+                ngettext(
+                    "Nothing was imported: the file has {count} problem.",
+                    "Nothing was imported: the file has {count} problems.",
+                    len(summary.errors),
+                ).format(count=len(summary.errors)),
+                icon="⚠️",
+            )
+            for error in summary.errors[:50]:
+                st.markdown("- " + error)
+        elif summary is not None:
+            done(
+                _("Imported {language}. Texts changed: {updated}; unchanged: {unchanged}.").format(
+                    language=LANGUAGE_NAMES[import_language],
+                    updated=summary.updated,
+                    unchanged=summary.unchanged,
+                )
+            )
+
+# --- helplines ------------------------------------------------------------------------------
+
+st.subheader(_("Helplines"))
+st.caption(
+    _(
+        "Shown at the end of a quiz in the child's language, for the country of the session. "
+        "Check the numbers before use; a line that no longer works can be deactivated."
+    )
+)
+if not country_codes:
+    empty_state(_("No country is enabled in this deployment."))
+else:
+    country = st.selectbox(
+        _("Country"),
+        country_codes,
+        format_func=lambda code: _(COUNTRY_NAMES[code]) if code in COUNTRY_NAMES else code,
+        key="quiz_bank_country",
+    )
+    lines = [line for line in helplines if line["country_code"] == country]
+    if lines:
+        st.dataframe(
+            [
+                {
+                    _("Number"): line["number"],
+                    _("Name"): localised(line["names"], language),
+                    _("Free"): free_label(line["free"]),
+                    _("Hours"): line["hours"],
+                    _("Confidence"): _(CONFIDENCE_LABELS.get(line["confidence"], "")),
+                    _("Order"): line["sort_order"],
+                    _("Active"): line["active"],
+                }
+                for line in lines
+            ],
+            hide_index=True,
+        )
+    else:
+        empty_state(_("This country has no helplines yet."))
+    by_id = {line["id"]: line for line in lines}
+    edit_id = st.selectbox(
+        _("Helpline to edit"),
+        [None, *by_id],
+        format_func=lambda line_id: (
+            _("A new helpline")
+            if line_id is None
+            else "{number} · {name}".format(
+                number=by_id[line_id]["number"],
+                name=localised(by_id[line_id]["names"], language),
+            )
+        ),
+        key=f"quiz_bank_helpline_{country}",
+    )
+    line = by_id.get(edit_id) or {
+        "number": "",
+        "names": {},
+        "descriptions": {},
+        "free": None,
+        "hours": "",
+        "confidence": "high",
+        "sort_order": None,
+        "active": True,
+    }
+    prefix = f"helpline_{country}_{edit_id}_{form_round}"
+    with st.form(f"{prefix}_form"):
+        left, right = st.columns(2)
+        number = left.text_input(_("Number"), value=line["number"], key=f"{prefix}_number")
+        hours = right.text_input(
+            _("Hours (for example 24/7)"), value=line["hours"], key=f"{prefix}_hours"
+        )
+        free = left.selectbox(
+            _("Free of charge"),
+            FREE_CHOICES,
+            index=FREE_CHOICES.index(line["free"]),
+            format_func=free_label,
+            key=f"{prefix}_free",
+        )
+        confidence = right.selectbox(
+            _("Confidence"),
+            list(HELPLINE_CONFIDENCE),
+            index=HELPLINE_CONFIDENCE.index(line["confidence"])
+            if line["confidence"] in HELPLINE_CONFIDENCE
+            else 0,
+            format_func=lambda value: _(CONFIDENCE_LABELS[value]),
+            key=f"{prefix}_confidence",
+        )
+        sort_order = left.number_input(
+            _("Order on the screen"),
+            min_value=0,
+            value=line["sort_order"] if line["sort_order"] is not None else 0,
+            step=10,
+            help=_("Smaller numbers come first. 0 for a new line puts it last."),
+            key=f"{prefix}_order",
+        )
+        active = right.checkbox(_("Shown to children"), value=line["active"], key=f"{prefix}_on")
+        names: dict[str, str] = {}
+        descriptions: dict[str, str] = {}
+        for code in QUIZ_LANGUAGES:
+            st.markdown("**" + LANGUAGE_NAMES[code] + "**")
+            name_column, description_column = st.columns([1, 2])
+            names[code] = name_column.text_input(
+                _("Name"), value=line["names"].get(code, ""), key=f"{prefix}_name_{code}"
+            )
+            descriptions[code] = description_column.text_input(
+                _("What it is for"),
+                value=line["descriptions"].get(code, ""),
+                key=f"{prefix}_description_{code}",
+            )
+        save_line = st.form_submit_button(_("Save the helpline"), type="primary")
+    if save_line:
+        with shown_errors():
+            with transaction() as session:
+                saved = save_helpline(
+                    session,
+                    page_user(session),
+                    country,
+                    number,
+                    names,
+                    descriptions,
+                    free=free,
+                    hours=hours,
+                    confidence=confidence,
+                    sort_order=int(sort_order) if edit_id is not None or sort_order else None,
+                    active=active,
+                    helpline_id=edit_id,
+                )
+                saved_number = saved.number
+            done(_("The helpline {number} was saved.").format(number=saved_number))
+    if (
+        edit_id is not None
+        and line["active"]
+        and st.button(_("Deactivate this helpline"), key=f"{prefix}_deactivate")
+    ):
+        with shown_errors():
+            with transaction() as session:
+                deactivate_helpline(session, page_user(session), edit_id)
+            done(_("The helpline {number} is no longer shown.").format(number=line["number"]))
