@@ -1,7 +1,9 @@
-"""``i18n`` command group: extract, update, transliterate and check catalogs."""
+"""``i18n`` command group: extract, update, transliterate and check catalogs (and the quiz
+content files, whose questions are translated in JSON rather than in the catalogs)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -25,6 +27,29 @@ _ROOT_OPTION = click.option(
     show_default=True,
     help="Repository root containing the sources and locales/.",
 )
+
+
+QUIZ_CONTENT_SUBDIR = Path("parliament_app") / "quiz_content"
+
+
+@dataclass(frozen=True)
+class QuizContentCheck:
+    questions: int
+    problems: list[str]
+
+
+def check_quiz_content(content_dir: Path) -> QuizContentCheck:
+    """Validate the quiz content files in ``content_dir``: every question and helpline in every
+    locale, consistent options and answers, Serbian Latin = transliterated Cyrillic, enough
+    questions per age band. Problems are prefixed with ``quiz: ``."""
+    from parliament_app.quizzes.bank import load_content_files, validate_content
+
+    try:
+        questions, helplines = load_content_files(content_dir)
+    except (OSError, ValueError) as error:
+        return QuizContentCheck(0, [f"quiz: cannot read the content files: {error}"])
+    problems = validate_content(questions, helplines)
+    return QuizContentCheck(len(questions), [f"quiz: {problem}" for problem in problems])
 
 
 @click.group("i18n")
@@ -61,13 +86,29 @@ def translit(root: Path) -> None:
 
 @i18n.command()
 @_ROOT_OPTION
+@click.option(
+    "--quiz-content",
+    "quiz_content",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory of the quiz content files [default: ROOT/parliament_app/quiz_content; "
+    "skipped when that does not exist].",
+)
 @click.pass_context
-def check(ctx: click.Context, root: Path) -> None:
+def check(ctx: click.Context, root: Path, quiz_content: Path | None) -> None:
     """Report missing, untranslated or inconsistent translations; exit 1 if any."""
     template = extract_template(root)
     problems = check_catalogs(root, template)
     for problem in problems:
         click.echo(problem)
+    if quiz_content is None and (root / QUIZ_CONTENT_SUBDIR).is_dir():
+        quiz_content = root / QUIZ_CONTENT_SUBDIR
+    if quiz_content is not None:
+        quiz = check_quiz_content(quiz_content)
+        for problem in quiz.problems:
+            click.echo(problem)
+        click.echo(f"quiz content: {quiz.questions} questions, {len(quiz.problems)} problems")
+        problems += quiz.problems
     click.echo(
         f"i18n check: {len(LANGUAGES)} catalogs, {len(template)} messages, {len(problems)} problems"
     )

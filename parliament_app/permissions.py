@@ -9,20 +9,30 @@ for a single child, so the two can never disagree.
 - social workers: the children their centre for social work follows (an open at-risk record),
   with risk records and care situation; nothing of other centres;
 - facilitators: the children enrolled in groups they lead, never community, care situation or risk.
+
+Participation (attendance, involvement, quizzes, alerts) is gated further for centres for social
+work (``participation_visible_to_csw``): a centre sees a followed child's participation only when it
+referred the child (an enrolment it made, or it registered the child with its at-risk record) or a
+guardian's consent to sharing with the centre is live. The record itself (``child_scope``) stays
+visible on the at-risk record alone: that is the centre's own legal basis, not the programme's data.
 """
 
 from __future__ import annotations
 
 import enum
 
-from sqlalchemy import ColumnElement, and_, exists, false, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from parliament_app.errors import PermissionDenied
 from parliament_app.i18n import _
 from parliament_app.models import (
     Child,
+    ChildGuardian,
+    Consent,
+    ConsentScope,
     Enrolment,
+    EnrolmentSource,
     EnrolmentStatus,
     GroupLeader,
     Organisation,
@@ -96,6 +106,73 @@ def followed_child_ids(csw_id: int | None):
     return select(RiskRecord.child_id).where(
         RiskRecord.csw_id == csw_id, RiskRecord.closed_on.is_(None)
     )
+
+
+def referred_by_csw(csw_id: int | None) -> ColumnElement[bool]:
+    """SQL predicate on ``Child``: the centre referred the child, by enrolling it (an enrolment of
+    source ``csw`` referred by this centre, open or ended) or by registering it (the child was
+    created by one of the centre's social workers, the at-risk record being the referral)."""
+    enrolled_by_centre = select(Enrolment.child_id).where(
+        Enrolment.source == EnrolmentSource.CSW, Enrolment.referred_by_id == csw_id
+    )
+    centre_workers = select(User.id).where(
+        User.role == Role.SOCIAL_WORKER, User.organisation_id == csw_id
+    )
+    return or_(Child.id.in_(enrolled_by_centre), Child.created_by_id.in_(centre_workers))
+
+
+def sharing_consented() -> ColumnElement[bool]:
+    """SQL predicate on ``Child``: a linked guardian's consent to sharing participation with the
+    centre for social work is live."""
+    live = (
+        select(Consent.child_id)
+        .join(
+            ChildGuardian,
+            and_(
+                ChildGuardian.child_id == Consent.child_id,
+                ChildGuardian.guardian_id == Consent.guardian_id,
+            ),
+        )
+        .where(Consent.scope == ConsentScope.CSW_SHARING, Consent.withdrawn_at.is_(None))
+    )
+    return Child.id.in_(live)
+
+
+def participation_visible_to_csw(csw_id: int | None) -> ColumnElement[bool]:
+    """SQL predicate on ``Child``: the centre may see the child's participation.
+
+    Followed by the centre (an open at-risk record of its own) AND either referred by it
+    (``referred_by_csw``) or covered by a live sharing consent (``sharing_consented``).
+    """
+    if csw_id is None:
+        return false()
+    return and_(
+        Child.id.in_(followed_child_ids(csw_id)),
+        or_(referred_by_csw(csw_id), sharing_consented()),
+    )
+
+
+def participation_basis(csw_id: int | None) -> ColumnElement[str]:
+    """SQL expression on ``Child``: why the centre may see the participation, recorded with every
+    read: ``"referral"`` or ``"consent"`` (``None`` when it may not)."""
+    return case(
+        (~participation_visible_to_csw(csw_id), None),
+        (referred_by_csw(csw_id), "referral"),
+        else_="consent",
+    )
+
+
+def may_view_participation(session: Session, user: User, child_id: int) -> bool:
+    """Administrators; social workers whose centre passes ``participation_visible_to_csw``.
+    Schools and facilitators never see a child's monitoring view."""
+    if not user.active:
+        return False
+    if user.role == Role.ADMINISTRATOR:
+        return True
+    if user.role != Role.SOCIAL_WORKER:
+        return False
+    condition = and_(Child.id == child_id, participation_visible_to_csw(user.organisation_id))
+    return bool(session.scalar(select(exists().where(condition))))
 
 
 def may(session: Session, user: User, action: Action, record: object | None = None) -> bool:

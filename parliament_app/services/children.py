@@ -363,6 +363,13 @@ def withdraw_consent(session: Session, user: User, consent_id: int) -> Consent:
             scope=consent.scope.value,
             withdrawn=True,
         )
+        if consent.scope == ConsentScope.PARTICIPATION:
+            # Imported here: sessions builds on this package, not the other way round.
+            from sessions.enrolment import end_for_withdrawn_consent, has_participation_consent
+
+            session.flush()
+            if not has_participation_consent(session, child.id):
+                end_for_withdrawn_consent(session, user, child.id)  # and promotes who waits
     return consent
 
 
