@@ -538,12 +538,21 @@ def self_check_in_guardians(
     child_id: int,
     at: datetime,
     *,
+    device: str = "",
     secret: str | None = None,
 ) -> list[tuple[int, str]]:
     """For a guardian checking in: (guardian id, the guardian's first name) of the picked
     child's guardians, to pick themselves. Neither family names nor the relationship (which could
-    hint at a child's care situation) are shown on the anonymous page."""
-    occurrence = verify_session_code(session, occurrence_id, code, _aware(at), secret=secret)
+    hint at a child's care situation) are shown on the anonymous page.
+
+    Counts as an attempt for the rate limit, like the roster (commit even when this raises)."""
+    at = _aware(at)
+    blocked, _first = _rate_limited(
+        session, _occurrence_id(occurrence_id), _clean_device(device), at
+    )
+    if blocked:
+        raise ValidationError(_message(ScanResult.RATE_LIMITED), "code")
+    occurrence = verify_session_code(session, occurrence_id, code, at, secret=secret)
     if not _enrolled(session, occurrence, child_id):
         return []
     rows = session.execute(

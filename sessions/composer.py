@@ -91,7 +91,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from fractions import Fraction
 
@@ -1303,6 +1303,7 @@ class RosterChild:
     family_name: str
     placed: bool
     reason: str | None  # None when placed; REASON_GROUP_FULL or REASON_KEEPS_MIXED
+    beyond_mix: bool = False  # placed in a free place the mix alone would have left empty
 
 
 @dataclass(frozen=True)
@@ -1327,6 +1328,7 @@ class RosterProposal:
     children: list[RosterChild]  # placed (roster order), then not placed (waiting order)
     empty_places: int
     empty_reason: str | None  # REASON_KEEPS_MIXED when places stay empty
+    filled_beyond_mix: int  # free places given to children the share limit would keep out
     # Per dimension, category -> count, or SUPPRESSED_SMALL / SUPPRESSED_LARGE; an empty mapping
     # for a dimension means it is withheld whole. "before" is every candidate, "after" the roster.
     before: SuppressedComposition
@@ -1355,8 +1357,13 @@ def propose_roster(
     max_share: float = 0.5,
     *,
     today: date | None = None,
+    fill_free_places: bool = True,
 ) -> RosterProposal:
     """Propose a mixed roster for a group from its current members and its waiting list.
+
+    With ``fill_free_places`` (the default), places that the share limit alone would leave empty
+    go to the next children waiting, marked ``beyond_mix``: a child is never kept out of a club
+    with free places because of who they are. The page says the pool itself is not mixed enough.
 
     Candidates: the ACTIVE members (kept: they stay) and the WAITING enrolments in queue order
     (``queued_at``, then enrolment id). A child counts as referred when a centre for social work
@@ -1423,6 +1430,9 @@ def propose_roster(
         for position, (enrolment, child, school_name) in enumerate(rows)
     ]
     proposal = compose(candidates, settings)
+    filled = _fill_free_places(proposal, candidates, settings) if fill_free_places else []
+    if filled:
+        proposal = _with_filled(proposal, candidates, settings, filled)
     audit.record(
         session,
         user,
@@ -1437,7 +1447,12 @@ def propose_roster(
     children = {child.id: child for _enrolment, child, _school in rows}
     entries = [
         RosterChild(
-            child_id, children[child_id].given_name, children[child_id].family_name, True, None
+            child_id,
+            children[child_id].given_name,
+            children[child_id].family_name,
+            True,
+            None,
+            beyond_mix=child_id in filled,
         )
         for child_id in proposal.placed
     ]
@@ -1462,10 +1477,37 @@ def propose_roster(
         children=entries,
         empty_places=proposal.empty_places,
         empty_reason=REASON_KEEPS_MIXED if proposal.empty_places else None,
+        filled_beyond_mix=len(filled),
         before=before,
         after=after,
         flags=_community_flags(session, group, candidates, proposal),
         exhaustive=proposal.exhaustive,
+    )
+
+
+def _fill_free_places(
+    proposal: Proposal, candidates: list[Candidate], settings: ComposerSettings
+) -> list[int]:
+    """The waiting children, in order, who take the places the share limit left empty."""
+    if not proposal.empty_places:
+        return []
+    waiting = [skipped.id for skipped in proposal.not_placed if skipped.reason != CAPACITY_FULL]
+    return waiting[: proposal.empty_places]
+
+
+def _with_filled(
+    proposal: Proposal, candidates: list[Candidate], settings: ComposerSettings, filled: list[int]
+) -> Proposal:
+    by_id = {candidate.id: candidate for candidate in candidates}
+    placed = [*proposal.placed, *filled]
+    taken = set(filled)
+    return replace(
+        proposal,
+        placed=placed,
+        not_placed=[skipped for skipped in proposal.not_placed if skipped.id not in taken],
+        after=composition([by_id[child_id] for child_id in placed], settings.dimensions),
+        referred_after=sum(by_id[child_id].referred for child_id in placed),
+        empty_places=proposal.empty_places - len(filled),
     )
 
 

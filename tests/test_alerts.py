@@ -36,6 +36,8 @@ from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.models import (
     AuditAction,
     AuditEntry,
+    Consent,
+    ConsentScope,
     EndReason,
     Enrolment,
     EnrolmentStatus,
@@ -319,6 +321,8 @@ def test_settings_are_validated_and_belong_to_their_centre(db: Session) -> None:
         {"low_attendance_share": 1.5},
         {"low_attendance_share": -0.1},
         {"days_without_attendance": 3},
+        {"consecutive_absences": True},
+        {"wants_to_talk": "yes"},
     ):
         with pytest.raises(ValidationError):
             update_settings(db, world.social_worker, world.csw.id, **bad)
@@ -409,6 +413,17 @@ def test_another_centre_sees_nothing_and_cannot_act(db: Session) -> None:
         with pytest.raises(PermissionDenied):
             inbox(db, getattr(world, name))
     assert db.get(Alert, alert.id).status == AlertStatus.OPEN
+    # Once the sharing consent is withdrawn, not even the centre may act on it.
+    consent = db.scalar(
+        select(Consent).where(
+            Consent.child_id == alert.child_id, Consent.scope == ConsentScope.CSW_SHARING
+        )
+    )
+    consent.withdrawn_at = utcnow()
+    db.flush()
+    assert inbox(db, world.social_worker, "all") == []
+    with pytest.raises(NotFound):
+        acknowledge(db, world.social_worker, alert.id)
     # Administrators see every centre's.
     assert [view.id for view in inbox(db, world.admin)] == [alert.id]
     assert inbox(db, world.admin, csw_id=world.other_csw.id) == []

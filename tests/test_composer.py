@@ -741,7 +741,7 @@ def test_the_proposal_reveals_no_individual_background(db: Session, world: World
 
     assert proposal.size == 10 and proposal.cap == 5
     fields = {f.name for f in dataclasses.fields(RosterChild)}
-    assert fields == {"id", "given_name", "family_name", "placed", "reason"}
+    assert fields == {"id", "given_name", "family_name", "placed", "reason", "beyond_mix"}
     community_values = {c.value for c in Community}
     for entry in proposal.children:
         assert not set(map(str, dataclasses.astuple(entry))) & community_values
@@ -797,13 +797,26 @@ def test_members_stay_and_waiting_order_is_kept_when_the_mix_allows(
     assert not proposal.flags["after"].ghetto_risk
 
 
-def test_a_roster_that_cannot_be_mixed_leaves_places_empty(db: Session, world: World) -> None:
+def test_a_roster_that_cannot_be_mixed_leaves_places_empty_on_request(
+    db: Session, world: World
+) -> None:
     group = _club(db, world, capacity=12)
     _wait(db, world, group, [Community.ROMA] * 10 + [Community.SERBIAN] * 2)
-    proposal = propose_roster(db, world.facilitator, group.id, today=TODAY)
+    proposal = propose_roster(db, world.facilitator, group.id, today=TODAY, fill_free_places=False)
     assert proposal.cap == 6
     assert len(proposal.placed_ids) < 12 and proposal.empty_places == 12 - len(proposal.placed_ids)
     assert proposal.empty_reason == REASON_KEEPS_MIXED
     assert {e.reason for e in proposal.children if not e.placed} == {REASON_KEEPS_MIXED}
     # The pool (before) is mostly Roma against a municipality that is not: flagged.
     assert proposal.flags["before"].risk_groups == ["roma"]
+
+
+def test_free_places_are_never_refused_to_waiting_children(db: Session, world: World) -> None:
+    """A pool that cannot be mixed still fills the club; the extra places are marked."""
+    group = _club(db, world, capacity=12)
+    _wait(db, world, group, [Community.ROMA] * 10 + [Community.SERBIAN] * 2)
+    proposal = propose_roster(db, world.facilitator, group.id, today=TODAY)
+    assert len(proposal.placed_ids) == 12 and proposal.empty_places == 0
+    assert proposal.filled_beyond_mix == 12 - 8
+    assert sum(entry.beyond_mix for entry in proposal.children) == 4
+    assert proposal.flags["after"].ghetto_risk or proposal.flags["after"].risk_band

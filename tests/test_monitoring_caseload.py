@@ -584,7 +584,7 @@ def test_query_count_does_not_grow_with_the_caseload(db: Session) -> None:
     assert len(rows) == 50
     assert all(row.quiz_runs == 1 and row.open_alerts == 1 for row in rows)
     assert len(small) == len(large), (len(small), len(large))
-    assert len(large) <= 12
+    assert len(large) <= 12, len(large)
 
 
 # --- the timeline ------------------------------------------------------------------------------

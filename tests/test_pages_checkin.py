@@ -8,6 +8,7 @@ signed-in user's id in the session state, the anonymous page with its query para
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -102,6 +103,14 @@ def check_in_page(db: Session, occurrence_id: int | None, code: str | None, **pa
     return app
 
 
+def run(db: Session, app: AppTest) -> AppTest:
+    """Run the app again after a click or an input; the test session ends its read first
+    (SQLite serialises transactions)."""
+    db.rollback()
+    app.run()
+    return app
+
+
 def current_code(db: Session, occurrence: Occurrence) -> str:
     code = facilitator_session_code(db, None, occurrence.id).code
     db.rollback()
@@ -154,7 +163,7 @@ def test_scanning_a_badge_checks_in_then_says_already(
     assert "Our playground" in app.selectbox(key="scan_occurrence").options[0]
     assert "Ready" in texts(app)
 
-    scan_field(app).input(token + "\n").run()
+    run(db, scan_field(app).input(token + "\n"))
     assert not app.exception, app.exception
     assert "✅" in big_result(app) or "🕒" in big_result(app)
     assert "Checked in" in big_result(app)
@@ -163,7 +172,7 @@ def test_scanning_a_badge_checks_in_then_says_already(
     saved = attendance_rows(db, occurrence)
     assert saved[world.own_pupil.id].method == AttendanceMethod.BADGE_SCAN
 
-    scan_field(app).input(token).run()
+    run(db, scan_field(app).input(token))
     assert not app.exception, app.exception
     assert "☑️ Already checked in" in big_result(app)
     assert len(attendance_rows(db, occurrence)) == 1
@@ -176,7 +185,7 @@ def test_a_forged_badge_is_rejected_and_logged(
 ) -> None:
     forged = token[:-1] + ("A" if token[-1] != "A" else "B")
     app = staff_page(db, world.facilitator, "scan")
-    scan_field(app).input(forged).run()
+    run(db, scan_field(app).input(forged))
     assert not app.exception, app.exception
     assert "⛔" in big_result(app)
     assert "not recognised" in big_result(app)
@@ -191,17 +200,27 @@ def test_a_child_not_enrolled_can_be_added_as_a_walk_in(
     _badge, other = issue_badge(db, None, world.other_pupil.id)
     db.commit()
     app = staff_page(db, world.facilitator, "scan")
-    scan_field(app).input(other).run()
+    run(db, scan_field(app).input(other))
     assert not app.exception, app.exception
     assert "Not enrolled in this group" in big_result(app)
     assert attendance_rows(db, occurrence) == {}  # never checked in silently
 
-    button(app, "Add as walk-in").click().run()
+    run(db, button(app, "Add as walk-in").click())
     assert not app.exception, app.exception
     assert "Added as a walk-in" in big_result(app)
     saved = attendance_rows(db, occurrence)
     assert saved[world.other_pupil.id].walk_in
     assert not [item for item in app.button if item.label == "Add as walk-in"]
+
+
+def test_without_the_decoder_the_camera_is_replaced_by_a_message(
+    db: Session, world: World, occurrence: Occurrence, monkeypatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "zxingcpp", None)  # as if zxing-cpp were not installed
+    app = staff_page(db, world.facilitator, "scan")
+    assert any("camera is not available" in item.value for item in app.info)
+    assert not [item for item in app.toggle if item.key == "scan_camera_on"]
+    assert scan_field(app).value == ""  # the scanner field still works
 
 
 def test_a_user_without_sessions_today_is_told_so(db: Session, world: World) -> None:
@@ -234,7 +253,7 @@ def test_the_panel_shows_the_code_and_undo_removes_a_self_check_in(
     undo = [item for item in app.button if item.key and item.key.startswith("scan_undo_child_")]
     assert len(undo) == 1
 
-    undo[0].click().run()
+    run(db, undo[0].click())
     assert not app.exception, app.exception
     assert any("self check-in was undone" in item.value for item in app.success)
     assert attendance_rows(db, occurrence) == {}
@@ -254,14 +273,14 @@ def test_the_check_in_page_lists_first_names_only_and_checks_in(
         assert family not in shown
     assert "Blerta" not in shown  # not on this session's roster
 
-    button(app, "I am Ana").click().run()
+    run(db, button(app, "I am Ana").click())
     assert not app.exception, app.exception
     shown = texts(app)
     assert "You are checked in!" in shown and "Welcome, Ana!" in shown
     saved = attendance_rows(db, occurrence)
     assert saved[world.own_pupil.id].method == AttendanceMethod.SELF_CHECK_IN
 
-    button(app, "Someone else").click().run()
+    run(db, button(app, "Someone else").click())
     assert not app.exception, app.exception
     assert "I am Ana" in texts(app)
 
@@ -270,12 +289,12 @@ def test_a_guardian_checks_in_with_their_child(
     db: Session, world: World, occurrence: Occurrence
 ) -> None:
     app = check_in_page(db, occurrence.id, current_code(db, occurrence))
-    app.selectbox(key="check_in_guardian_child").select(world.own_pupil.id).run()
+    run(db, app.selectbox(key="check_in_guardian_child").select(world.own_pupil.id))
     assert not app.exception, app.exception
     assert app.radio(key="check_in_guardian").options == ["Guardian"]
     assert "Petrović" not in texts(app)
     app.selectbox(key="check_in_guardian_role").select(InvolvementRole.ACCOMPANIED.value)
-    app.button(key="check_in_guardian_button").click().run()
+    run(db, app.button(key="check_in_guardian_button").click())
     assert not app.exception, app.exception
     assert "Ana is checked in too." in texts(app)
     db.rollback()
@@ -309,14 +328,14 @@ def test_a_badge_code_typed_on_the_check_in_page(
 ) -> None:
     app = check_in_page(db, occurrence.id, current_code(db, occurrence))
     app.text_input(key="check_in_badge_field").input("PB1.nothing.real")
-    [submit] = [item for item in app.button if item.label == "Check in" and not item.key]
-    submit.click().run()
+    submit = app.button(key="FormSubmitter:check_in_badge-Check in")
+    run(db, submit.click())
     assert not app.exception, app.exception
     assert any("badge code is not recognised" in item.value for item in app.warning)
     assert attendance_rows(db, occurrence) == {}
     app.text_input(key="check_in_badge_field").input(token)
-    [submit] = [item for item in app.button if item.label == "Check in" and not item.key]
-    submit.click().run()
+    submit = app.button(key="FormSubmitter:check_in_badge-Check in")
+    run(db, submit.click())
     assert "You are checked in!" in texts(app)
 
 
@@ -327,7 +346,7 @@ def test_without_a_code_the_page_asks_to_scan_or_type_it(
     assert any("scan the QR code" in item.value for item in app.info)
     app = check_in_page(db, occurrence.id, None)
     app.text_input(key="check_in_code_field").input(current_code(db, occurrence))
-    app.button[-1].click().run()
+    run(db, app.button(key="FormSubmitter:check_in_code-Continue").click())
     assert not app.exception, app.exception
     assert "I am Ana" in texts(app)
 
@@ -348,12 +367,12 @@ def test_re_issuing_a_badge_asks_first_and_revokes_the_old_one(
     app = staff_page(db, world.facilitator, "badges")
     assert "Petrović, Ana" in app.selectbox(key=f"badges_child_{world.group.id}").options
     assert app.get("download_button"), "the sheet and the badge can be downloaded"
-    button(app, "Re-issue a lost badge").click().run()
+    run(db, button(app, "Re-issue a lost badge").click())
     assert any("stops working at once" in item.value for item in app.warning)
     db.rollback()
     assert db.scalar(select(func.count()).select_from(Badge)) == 1  # nothing yet
 
-    button(app, "Yes, re-issue the badge").click().run()
+    run(db, button(app, "Yes, re-issue the badge").click())
     assert not app.exception, app.exception
     assert any("new badge was issued" in item.value for item in app.success)
     db.rollback()

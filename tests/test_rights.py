@@ -40,6 +40,7 @@ from parliament_app.models import (
     ChildInterest,
     Consent,
     ConsentScope,
+    EndReason,
     Enrolment,
     EnrolmentEvent,
     EnrolmentStatus,
@@ -267,6 +268,8 @@ def test_erasure_removes_identity_and_keeps_reports(db: Session) -> None:
     get_child(db, world.admin, child.id)
     caseload(db, world.social_worker, today=TODAY)
     assert _text_hits(db, [GIVEN, FAMILY])  # she is there before
+    queue = make_group(db, world, "Full club")
+    enrol(db, queue, child, at(days_ago(40)), status=EnrolmentStatus.WAITING)
     reports = _reports(db)
     attendance_before = db.scalar(
         select(func.count()).select_from(Attendance).where(Attendance.child_id == child.id)
@@ -297,10 +300,11 @@ def test_erasure_removes_identity_and_keeps_reports(db: Session) -> None:
         )
         == attendance_before
     )
-    assert (
-        db.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.child_id == child.id))
-        == 1
-    )
+    # Her place in the workshop ended (the row stays, anonymous); the waiting place is gone.
+    enrolments = list(db.scalars(select(Enrolment).where(Enrolment.child_id == child.id)))
+    assert [(e.group_id, e.status, e.end_reason) for e in enrolments] == [
+        (group.id, EnrolmentStatus.ENDED, EndReason.REMOVED)
+    ]
     for model in (
         Consent,
         ChildGuardian,
@@ -347,6 +351,24 @@ def test_erasure_removes_identity_and_keeps_reports(db: Session) -> None:
     assert data["child"]["given_name"] == "" and data["guardians"] == []
     assert len(data["attendance"]) == attendance_before
     assert group.id in {e["group_id"] for e in data["enrolments"]}
+
+
+def test_erasure_frees_the_place_for_the_waiting_list(db: Session) -> None:
+    world = build_world(db)
+    group = make_group(db, world, "One place")
+    group.capacity = 1
+    child = make_child(db, "Only", "Place", world.school, world.municipality)
+    active = enrol(db, group, child, at(days_ago(30)))
+    waiting_child = make_child(db, "Next", "InLine", world.school, world.municipality)
+    waiting = enrol(db, group, waiting_child, at(days_ago(20)), status=EnrolmentStatus.WAITING)
+    erase_child(db, world.admin, child.id, "Guardian's request")
+    db.expire_all()
+    assert db.get(Enrolment, active.id).status == EnrolmentStatus.ENDED
+    assert db.get(Enrolment, waiting.id).status == EnrolmentStatus.ACTIVE
+    history = list(
+        db.scalars(select(EnrolmentEvent).where(EnrolmentEvent.enrolment_id == active.id))
+    )
+    assert [(event.status, event.note) for event in history] == [(EnrolmentStatus.ENDED, "removed")]
 
 
 # --- retention ---------------------------------------------------------------------------------

@@ -219,16 +219,20 @@ def update_settings(
     }
     changes = {name: value for name, value in changes.items() if value is not None}
     for name, (low, high) in _LIMITS.items():
+        value = changes.get(name)
         if name in changes and not (
-            isinstance(changes[name], int) and low <= changes[name] <= high
+            isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
         ):
             raise ValidationError(
                 _("Please give a whole number from {low} to {high}.").format(low=low, high=high),
                 name,
             )
+    for name in ("wants_to_talk", "consent_withdrawn"):
+        if name in changes and not isinstance(changes[name], bool):
+            raise ValidationError(_("Please choose yes or no."), name)
     if "low_attendance_share" in changes:
         share = changes["low_attendance_share"]
-        if not isinstance(share, int | float) or not 0 <= share <= 1:
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
             raise ValidationError(
                 _("The attendance share must be between 0 and 1 (0 turns the rule off)."),
                 "low_attendance_share",
@@ -809,7 +813,15 @@ def _own_alert(session: Session, user: User, alert_id: int) -> Alert:
         raise NotFound(_("No such alert."))
     if user.role == Role.ADMINISTRATOR:
         return alert
-    if user.role == Role.SOCIAL_WORKER and alert.csw_id == user.organisation_id:
+    if (
+        user.role == Role.SOCIAL_WORKER
+        and alert.csw_id == user.organisation_id
+        and session.scalar(
+            select(Child.id).where(
+                Child.id == alert.child_id, participation_visible_to_csw(alert.csw_id)
+            )
+        )
+    ):
         return alert
     raise NotFound(_("No such alert."))
 

@@ -1,9 +1,8 @@
 """``parliament alerts``: list the early-warning alerts, and evaluate the rules (from cron).
 
-Register it in ``parliament_app.cli`` (inside ``_register_feature_commands``) with::
-
-    from parliament_app.monitoring.cli import alerts_command
-    main.add_command(alerts_command)
+Registered on ``parliament`` by name: ``"alerts": "parliament_app.monitoring.cli:alerts"`` in
+``parliament_app.cli._Commands.FEATURES`` (``alerts`` is ``alerts_command``; with plain click,
+``main.add_command(alerts_command)``).
 
 Usage::
 
@@ -130,3 +129,7 @@ def evaluate_command(organisation: str | None, today: datetime | None, output_fo
     click.echo(f"raised {result.raised} alert(s), {result.prompts} family check-in prompt(s)")
     for rule, count in result.per_rule.items():
         click.echo(f"  {rule}: {count}")
+
+
+# The name ``parliament_app.cli`` registers (``"alerts": "parliament_app.monitoring.cli:alerts"``).
+alerts = alerts_command

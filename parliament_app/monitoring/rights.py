@@ -14,7 +14,9 @@
   * removed: guardians' links (and guardians linked to no other child, with their own records),
     consents, excursion consents, badges, interests, at-risk records, alerts (their notes and
     family prompts), attendance notes; quiz players are unlinked and renamed;
-  * kept anonymous: enrolments and their history, attendance records, quiz answers;
+  * kept anonymous: enrolments and their history (active ones end as "removed", freeing the
+    place for the waiting list; places on a waiting list are given up), attendance records,
+    quiz answers;
   * ``erased_at`` is set, and every list should leave the child out (``exclude_erased()``);
   * the erasure is audited without any name (the reason is stored with names blotted out).
 - ``retention_candidates``: children with no activity (enrolment, attendance, quiz) for
@@ -46,6 +48,7 @@ from parliament_app.models import (
     ChildGuardian,
     ChildInterest,
     Consent,
+    EndReason,
     Enrolment,
     EnrolmentEvent,
     EnrolmentStatus,
@@ -151,6 +154,7 @@ def erase_child(session: Session, user: User, child_id: int, reason: str) -> Chi
     ]
     scrubbed = _scrub(reason, [child.given_name, child.family_name, *guardian_names])
     removed = _erase_rows(session, child.id, guardian_ids)
+    removed.update(_leave_groups(session, user, child.id))
 
     child.given_name = ""
     child.family_name = ""
@@ -302,6 +306,47 @@ def _erase_rows(session: Session, child_id: int, guardian_ids: list[int]) -> dic
     session.execute(sql_update(Attendance).where(Attendance.child_id == child_id).values(note=""))
     session.flush()
     return removed
+
+
+def _leave_groups(session: Session, user: User, child_id: int) -> dict[str, int]:
+    """Active enrolments end (removed; the history says so) and their places go to the children
+    waiting; places on a waiting list are given up (deleted: waiting is not participation, and an
+    ended enrolment would count as membership in past reports)."""
+    from sessions.enrolment import promote_waiting
+
+    now = utcnow()
+    waiting = int(
+        session.execute(
+            delete(Enrolment).where(
+                Enrolment.child_id == child_id, Enrolment.status == EnrolmentStatus.WAITING
+            )
+        ).rowcount
+        or 0
+    )
+    active = list(
+        session.scalars(
+            select(Enrolment).where(
+                Enrolment.child_id == child_id, Enrolment.status == EnrolmentStatus.ACTIVE
+            )
+        )
+    )
+    for enrolment in active:
+        enrolment.status = EnrolmentStatus.ENDED
+        enrolment.ended_at = now
+        enrolment.end_reason = EndReason.REMOVED
+        session.add(
+            EnrolmentEvent(
+                enrolment_id=enrolment.id,
+                status=EnrolmentStatus.ENDED,
+                at=now,
+                by_user_id=user.id,
+                note=EndReason.REMOVED.value,
+            )
+        )
+    session.flush()
+    for group_id in sorted({enrolment.group_id for enrolment in active}):
+        promote_waiting(session, group_id, user)
+    return {"enrolments_ended": len(active), "waiting_places_given_up": waiting}
 
 
 def _iso(value: date | datetime | None) -> str | None:

@@ -126,6 +126,7 @@ def _page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
 # every session's page list so their deep links resolve, but never in a menu, and they never use
 # a staff sign-in that happens to be on the device.
 CHILD_PAGES = {
+    "check_in": N_("Check in"),
     "quiz_join": N_("Join a quiz"),
     "quiz_kiosk": N_("Quiz"),
 }
@@ -171,6 +172,8 @@ PAGE_TABLE: list[tuple[str, str, str, str, set[Role]]] = [
     ("activities", "sessions.py", N_("Sessions"), "🗓️", {ADMIN, FACILITATOR}),
     ("activities", "clubs.py", N_("Clubs"), "⚽", {ADMIN, FACILITATOR}),
     ("activities", "attendance.py", N_("Attendance"), "✅", {ADMIN, FACILITATOR}),
+    ("activities", "scan.py", N_("Scanning station"), "📷", {ADMIN, FACILITATOR}),
+    ("activities", "badges.py", N_("Badges"), "🏷️", {ADMIN, FACILITATOR}),
     ("activities", "calendar.py", N_("Calendar"), "📅", EVERYONE),
     ("quizzes", "quiz_host.py", N_("Run a quiz"), "🎯", {ADMIN, FACILITATOR}),
     ("quizzes", "quiz_results.py", N_("Quiz results"), "📊", {ADMIN, FACILITATOR, SCHOOL}),

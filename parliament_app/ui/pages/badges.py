@@ -7,7 +7,7 @@ printed beside it for the facilitator. Only the group's leaders and administrato
 
 import streamlit as st
 
-from parliament_app.i18n import _, format_date
+from parliament_app.i18n import _, format_date, ngettext
 from parliament_app.models import EnrolmentStatus, User
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state
@@ -91,15 +91,21 @@ if not children:
     st.stop()
 without = sum(child["issued"] is None for child in children.values())
 st.caption(
-    _(
-        "An A4 sheet with a badge for each of the {count} children enrolled: print it, cut along "
-        "the dashed lines. Children without a badge get one now; existing badges are printed "
-        "again, not replaced."
+    ngettext(
+        "An A4 sheet with the badge of the {count} child enrolled: print it, cut along the "
+        "dashed lines. A child without a badge gets one now; an existing badge is printed "
+        "again, not replaced.",
+        "An A4 sheet with a badge for each of the {count} children enrolled: print it, cut "
+        "along the dashed lines. Children without a badge get one now; existing badges are "
+        "printed again, not replaced.",
+        len(children),
     ).format(count=len(children))
 )
 if without:
     st.info(
-        _("{count} of them have no badge yet.").format(count=without),
+        ngettext(
+            "{count} child has no badge yet.", "{count} children have no badge yet.", without
+        ).format(count=without),
         icon="🏷️",
     )
 st.download_button(

@@ -214,7 +214,7 @@ def read_guardians(
         with transaction() as session:
             try:
                 found = self_check_in_guardians(
-                    session, occurrence, code, child_id, datetime.now(UTC)
+                    session, occurrence, code, child_id, datetime.now(UTC), device=device()
                 )
             except ServiceError as error:
                 refusal = error.message

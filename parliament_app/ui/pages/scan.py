@@ -163,7 +163,7 @@ def outcome_entry(outcome: ScanOutcome) -> dict:
         "name": outcome.given_name,
         "child_id": outcome.child_id,
         "walk_in": outcome.result == ScanResult.NOT_ENROLLED and outcome.can_add_walk_in,
-        "late": outcome.status == AttendanceStatus.LATE,
+        "late": outcome.result == ScanResult.CHECKED_IN and outcome.status == AttendanceStatus.LATE,
     }
 
 
@@ -190,7 +190,7 @@ def decode_photo(data: bytes) -> list[str]:
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
-    except (UnidentifiedImageError, OSError, ValueError):
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
         return []
     found = [result.text for result in zxingcpp.read_barcodes(image) if result.text]
     return list(dict.fromkeys(found))
