@@ -6,6 +6,15 @@ set -eu
 cd "$(dirname "$0")"
 sh scripts/bootstrap.sh test
 VENV="${PARLIAMENT_VENV:-.venv}"
+# The browser tests drive Debian's Chromium (never a downloaded browser build).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> installing chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium is missing: the browser tests will be skipped (sudo apt-get install chromium)." >&2
+  fi
+fi
 echo "==> ruff"
 "$VENV/bin/ruff" check .
 echo "==> language catalogs"

@@ -70,6 +70,7 @@ class _Commands(click.Group):
     FEATURES: ClassVar[dict[str, str]] = {
         "alerts": "parliament_app.monitoring.cli:alerts",
         "attendance": "sessions.attendance_cli:attendance_command",
+        "backup": "parliament_app.backup_cli:backup",
         "calendar": "sessions.calendar_cli:calendar_command",
         "checkin": "sessions.qr_cli:checkin",
         "import-pupils": "sessions.cli:import_pupils",
@@ -319,6 +320,11 @@ def check_command() -> None:
     from parliament_app.cli_i18n import check_quiz_content
     from parliament_app.quizzes.bank import CONTENT_DIR
 
+    if get_settings().secret_key.startswith("CHANGE-ME") or len(get_settings().secret_key) < 32:
+        problems += 1
+        click.echo("secret: PARLIAMENT_SECRET_KEY is a placeholder or too short (32+ characters)")
+    else:
+        click.echo("secret: set")
     i18n_problems = check_catalogs(REPO_ROOT) + check_quiz_content(CONTENT_DIR).problems
     problems += len(i18n_problems)
     click.echo(

@@ -24,6 +24,7 @@ ROLE_PAGES = {
         "home",
         "children",
         "groups",
+        "enrolment",
         "pupil_import",
         "sessions",
         "clubs",
@@ -39,12 +40,14 @@ ROLE_PAGES = {
         "users",
         "organisations",
         "audit",
+        "data_protection",
         "account",
     ],
     Role.SCHOOL_COORDINATOR: [
         "home",
         "children",
         "groups",
+        "enrolment",
         "pupil_import",
         "calendar",
         "quiz_results",
@@ -52,11 +55,22 @@ ROLE_PAGES = {
         "involvement",
         "account",
     ],
-    Role.SOCIAL_WORKER: ["home", "caseload", "children", "groups", "calendar", "account"],
-    Role.FACILITATOR: [
+    Role.SOCIAL_WORKER: [
         "home",
+        "caseload",
+        "alerts",
         "children",
         "groups",
+        "enrolment",
+        "calendar",
+        "account",
+    ],
+    Role.FACILITATOR: [
+        "home",
+        "family_checks",
+        "children",
+        "groups",
+        "enrolment",
         "sessions",
         "clubs",
         "attendance",
@@ -362,3 +376,27 @@ def test_diversity_page_warns_about_a_ghetto(db: Session, world: World, who: str
     assert any("more separated than chance" in text for text in warnings)
     assert not any("Club S" in text and "Ghetto risk" in text for text in warnings)
     assert any("Club S" in text and "one category" in text for text in warnings)
+
+
+def test_withdrawing_and_recording_a_consent_on_the_children_page(db: Session,
+                                                                 world: World) -> None:
+    from parliament_app.models import Consent, ConsentScope
+
+    app = signed_in_app(db, world.coordinator)
+    app.switch_page(PAGES.format("children")).run()
+    child_names = list(app.dataframe[0].value[app.dataframe[0].value.columns[0]])
+    row = child_names.index("Ana")
+    app.session_state[f"children_table_{1}"] = {"selection": {"rows": [row], "columns": []}}
+    app.run()
+    assert not app.exception, app.exception
+    withdraw = next(button for button in app.button if button.label == "Withdraw")
+    withdraw.click().run()
+    db.rollback()
+    consent = db.query(Consent).filter_by(child_id=world.own_pupil.id).one()
+    assert consent.withdrawn_at is not None  # committed, not rolled back by the rerun
+    db.rollback()  # end the test's read: SQLite lets one transaction at a time write
+    record = next(b for b in app.button if b.label == "Record the consent")
+    record.click().run()
+    db.rollback()
+    live = db.query(Consent).filter_by(child_id=world.own_pupil.id, withdrawn_at=None).all()
+    assert [c.scope for c in live] == [ConsentScope.PARTICIPATION]

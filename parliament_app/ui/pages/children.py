@@ -26,6 +26,7 @@ from parliament_app.services.children import (
     NewChild,
     NewGuardian,
     get_child,
+    give_consent,
     list_children,
     register_child,
     update_child,
@@ -154,11 +155,31 @@ def show_child(child_id: int) -> None:
             and not consent.withdrawn_at
             and cols[1].button(_("Withdraw"), key=f"withdraw_{consent.id}")
         ):
-            with transaction() as inner, shown_errors():
-                withdraw_consent(inner, page_user(inner), consent.id)
+            withdrawn = False
+            with shown_errors(), transaction() as session:
+                withdraw_consent(session, page_user(session), consent.id)
+                withdrawn = True
+            if withdrawn:  # rerun only after the transaction has committed
                 st.rerun()
     if child.may_edit:
+        consent_form(child)
         edit_form(child)
+
+
+def consent_form(child) -> None:
+    """Record a consent a guardian has given since the child was signed up."""
+    if not child.guardians:
+        return
+    with st.expander(_("Record a consent")), st.form(f"consent_{child.summary.id}"):
+        guardian = st.selectbox(_("Guardian"), child.guardians, format_func=lambda g: g.name)
+        scope = st.selectbox(_("Consent"), list(ConsentScope), format_func=label)
+        if st.form_submit_button(_("Record the consent")):
+            recorded = False
+            with shown_errors(), transaction() as session:
+                give_consent(session, page_user(session), child.summary.id, guardian.id, scope)
+                recorded = True
+            if recorded:
+                st.rerun()
 
 
 def edit_form(child) -> None:
