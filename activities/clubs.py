@@ -38,7 +38,7 @@ from parliament_app.models import (
     User,
     utcnow,
 )
-from parliament_app.permissions import Action, may
+from parliament_app.permissions import Action, exclude_erased, may
 from sessions.groups import (
     NewGroup,
     create_group,
@@ -363,7 +363,8 @@ def withdraw_excursion_consent(session: Session, user: User, consent_id: int) ->
 
 
 def excursion_roster(session: Session, user: User, occurrence_id: int) -> list[RosterEntry]:
-    """The club's active members, first names only, and whether a guardian consented."""
+    """The club's active members, first names only, and whether a guardian consented (erased
+    children left out)."""
     excursion = _excursion(session, occurrence_id)
     require_group_manager(session, user, excursion.group)
     consented = set(
@@ -380,6 +381,7 @@ def excursion_roster(session: Session, user: User, occurrence_id: int) -> list[R
         .where(
             Enrolment.group_id == excursion.group_id,
             Enrolment.status == EnrolmentStatus.ACTIVE,
+            exclude_erased(),
         )
         .order_by(Child.given_name, Child.id)
     ).all()

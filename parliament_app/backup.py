@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -278,13 +278,17 @@ def _ensure_private_dir(destination: Path) -> None:
 
 
 def _new_name(destination: Path, suffix: str, now: datetime | None) -> Path:
-    stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    candidate = destination / f"{PREFIX}-{stamp}{suffix}"
-    sequence = 0
-    while candidate.exists():  # two backups in one second
-        sequence += 1
-        candidate = destination / f"{PREFIX}-{stamp}-{sequence}{suffix}"
-    return candidate
+    """``parliament-<UTC time><suffix>``; a name already taken (two backups in one second) moves
+    on by a second, so sorting the names always sorts the backups by age."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    while True:
+        candidate = destination / f"{PREFIX}-{moment:%Y%m%dT%H%M%SZ}{suffix}"
+        if not any(
+            (destination / f"{PREFIX}-{moment:%Y%m%dT%H%M%SZ}{other}").exists()
+            for other in (SQLITE_SUFFIX, GZIP_SUFFIX, DUMP_SUFFIX)
+        ):
+            return candidate
+        moment += timedelta(seconds=1)
 
 
 def _private_file(path: Path) -> None:

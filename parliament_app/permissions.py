@@ -2,7 +2,9 @@
 
 Every service asks here; pages only hide what a service would refuse anyway. Which children a
 user sees is one SQL predicate (``child_scope``), used both to filter lists and to answer ``may``
-for a single child, so the two can never disagree.
+for a single child, so the two can never disagree. No role sees an erased child
+(``exclude_erased``: ``parliament_app.monitoring.rights.erase_child``) in a list or lookup;
+aggregate counts, which do not go through ``child_scope``, still count them.
 
 - administrators: everything (their reads of special-category data are audited like anyone's);
 - school coordinators: their own school's pupils, community included, never care situation or risk;
@@ -77,8 +79,18 @@ ROLE_ORGANISATION_KINDS: dict[Role, frozenset[OrganisationKind]] = {
 }
 
 
+def exclude_erased() -> ColumnElement[bool]:
+    """SQL predicate on ``Child``: leave erased children out of a list."""
+    return Child.erased_at.is_(None)
+
+
 def child_scope(user: User) -> ColumnElement[bool]:
-    """SQL predicate on ``Child``: the children this user may see."""
+    """SQL predicate on ``Child``: the children this user may see; never an erased child."""
+    return and_(exclude_erased(), _role_scope(user))
+
+
+def _role_scope(user: User) -> ColumnElement[bool]:
+    """The children this user's role reaches, erased or not (``child_scope`` adds that)."""
     if not user.active:
         return false()
     match user.role:

@@ -62,7 +62,7 @@ from parliament_app.models import (
     User,
     utcnow,
 )
-from parliament_app.permissions import child_scope
+from parliament_app.permissions import child_scope, exclude_erased
 from sessions.attendance_models import (
     Attendance,
     AttendanceMethod,
@@ -256,7 +256,8 @@ def roster(session: Session, user: User, occurrence_id: int) -> list[RosterRow]:
 
 
 def roster_for(session: Session, occurrence: Occurrence) -> list[RosterRow]:
-    """The roster without a permission check (the caller has made it)."""
+    """The roster without a permission check (the caller has made it). Erased children are left
+    out (their attendance records stay, anonymous, and still count in totals and exports)."""
     enrolled = Child.id.in_(enrolled_child_ids(occurrence))
     rows = session.execute(
         select(
@@ -275,7 +276,7 @@ def roster_for(session: Session, occurrence: Occurrence) -> list[RosterRow]:
             Attendance,
             and_(Attendance.child_id == Child.id, Attendance.occurrence_id == occurrence.id),
         )
-        .where(or_(enrolled, Attendance.id.is_not(None)))
+        .where(or_(enrolled, Attendance.id.is_not(None)), exclude_erased())
     ).all()
     result = [
         RosterRow(
@@ -749,6 +750,9 @@ def attendance_rows(
 
     Administrators (and ``user`` None: an operator at the command line) see every group,
     facilitators the groups they lead; anyone else is refused.
+
+    An erased child's records are kept, anonymised: the row stays (so totals do not change) with
+    the child's id and empty names (``erase_child`` blanked them); nothing else identifies them.
     """
     if end < start:
         raise ValidationError(_("The period ends before it starts."), "period")
@@ -1053,7 +1057,7 @@ def _walk_in_candidates(
     session: Session, user: User, occurrence: Occurrence, child_ids: Collection[int]
 ) -> set[int]:
     """Of ``child_ids``, those the user may add as walk-ins: visible to them, or registered in
-    the group's municipality."""
+    the group's municipality; never an erased child."""
     if not child_ids:
         return set()
     group = occurrence.group
@@ -1061,7 +1065,9 @@ def _walk_in_candidates(
     return set(
         session.scalars(
             select(Child.id).where(
-                Child.id.in_(list(child_ids)), or_(child_scope(user), municipality)
+                Child.id.in_(list(child_ids)),
+                or_(child_scope(user), municipality),
+                exclude_erased(),
             )
         )
     )

@@ -50,6 +50,7 @@ from parliament_app.models import (
     User,
     utcnow,
 )
+from parliament_app.permissions import exclude_erased
 from parliament_app.qr import qr_png
 from parliament_app.transliteration import cyrillic_to_latin
 from sessions.attendance_models import Badge
@@ -163,7 +164,8 @@ def may_issue_badge(session: Session, user: User | None, child_id: int) -> bool:
 
 def _require_issuer(session: Session, user: User | None, child_id: int) -> Child:
     child = session.get(Child, child_id)
-    if child is None or not may_issue_badge(session, user, child_id):
+    # No badge for an erased child, whoever asks (erasure deleted theirs).
+    if child is None or child.erased_at is not None or not may_issue_badge(session, user, child_id):
         # The same answer for "no such child" and "not yours": ids reveal nothing.
         raise NotFound(_("This child does not exist or is not visible to you."))
     return child
@@ -308,7 +310,11 @@ def sheet_badges(
         session.execute(
             select(Child.id, Child.given_name, Child.family_name)
             .join(Enrolment, Enrolment.child_id == Child.id)
-            .where(Enrolment.group_id == group.id, Enrolment.status == EnrolmentStatus.ACTIVE)
+            .where(
+                Enrolment.group_id == group.id,
+                Enrolment.status == EnrolmentStatus.ACTIVE,
+                exclude_erased(),
+            )
         )
     )
     names = display_names((row.id, row.given_name, row.family_name) for row in children)

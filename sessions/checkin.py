@@ -48,6 +48,7 @@ from parliament_app.models import (
     User,
     utcnow,
 )
+from parliament_app.permissions import exclude_erased
 from sessions import ratelimit
 from sessions.attendance import (
     NotOnRoster,
@@ -495,9 +496,10 @@ def _rate_limited(
 
 
 def _roster_rows(session: Session, occurrence: Occurrence) -> list[tuple[int, str, str]]:
+    """The occurrence's enrolled children (erased ones left out): id, given and family name."""
     rows = session.execute(
         select(Child.id, Child.given_name, Child.family_name).where(
-            Child.id.in_(enrolled_child_ids(occurrence))
+            Child.id.in_(enrolled_child_ids(occurrence)), exclude_erased()
         )
     )
     return [(row.id, row.given_name, row.family_name) for row in rows]

@@ -118,6 +118,7 @@ from parliament_app.models import (
     SocioEconomicBand,
     User,
 )
+from parliament_app.permissions import exclude_erased
 
 __all__ = [
     "CAPACITY_FULL",
@@ -1398,6 +1399,7 @@ def propose_roster(
         .where(
             Enrolment.group_id == group.id,
             Enrolment.status.in_((EnrolmentStatus.ACTIVE, EnrolmentStatus.WAITING)),
+            exclude_erased(),
         )
     ).all()
     rows.sort(

@@ -39,7 +39,7 @@ from parliament_app.models import (
     User,
     utcnow,
 )
-from parliament_app.permissions import Action, may, require
+from parliament_app.permissions import Action, exclude_erased, may, require
 from sessions.groups import may_manage_group, require_group_manager
 
 OPEN_STATUSES = (EnrolmentStatus.ACTIVE, EnrolmentStatus.WAITING)
@@ -236,7 +236,7 @@ def roster(
     """The group's children: active ones by name, then the waiting list in order.
 
     Managers see everyone; a school coordinator sees only their own pupils (with their places on
-    the whole waiting list).
+    the whole waiting list). Erased children are left out (their ended enrolments stay, anonymous).
     """
     group = _group_for(session, user, group_id)
     condition = Enrolment.group_id == group.id
@@ -248,7 +248,7 @@ def roster(
     rows = session.execute(
         select(Enrolment, Child)
         .join(Child, Child.id == Enrolment.child_id)
-        .where(condition, Enrolment.status.in_(statuses))
+        .where(condition, Enrolment.status.in_(statuses), exclude_erased())
     ).all()
     positions = {
         enrolment_id: position
@@ -350,8 +350,14 @@ def _group_for(session: Session, user: User, group_id: int) -> Group:
 
 
 def _visible_child(session: Session, user: User, child_id: int) -> Child:
+    """The child, if visible to the user; an erased child is visible to no one (administrators
+    included), so it cannot be enrolled again."""
     child = session.get(Child, child_id)
-    if child is None or not may(session, user, Action.VIEW_CHILD, child):
+    if (
+        child is None
+        or child.erased_at is not None
+        or not may(session, user, Action.VIEW_CHILD, child)
+    ):
         raise NotFound(_("This child's record does not exist or is not visible to you."))
     return child
 

@@ -51,7 +51,7 @@ from parliament_app.models import (
     Role,
     User,
 )
-from parliament_app.permissions import child_scope
+from parliament_app.permissions import child_scope, exclude_erased
 from parliament_app.services.diversity_report import SMALL_CELL, school_terms
 from sessions.attendance import (
     LOCAL_TIMEZONE,
@@ -332,6 +332,8 @@ def involvement_indicator(
     (everything, small cells suppressed). Administrators see every child, facilitators the
     children of the groups they lead, school coordinators their school's pupils.
     ``suppress`` None: suppress small aggregated cells for everyone but administrators.
+    The child level (a list of individuals) leaves erased children out; group, school and
+    municipality rows still count them, so aggregates do not change with an erasure.
     """
     if level not in LEVELS:
         raise ValidationError(_("Unknown level."), "level")
@@ -361,6 +363,8 @@ def involvement_indicator(
         )
         .distinct()
     )
+    if level == "child":
+        members_query = members_query.where(exclude_erased())
     for target, condition in joins:
         members_query = members_query.outerjoin(target, condition)
     members = members_query.subquery("members")

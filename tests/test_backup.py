@@ -202,7 +202,7 @@ def test_prune_keeps_the_newest_and_nothing_else_is_touched(
         backups.backup(live_sqlite, folder, now=start + timedelta(days=day)) for day in range(5)
     ]
     same_second = backups.backup(live_sqlite, folder, now=start + timedelta(days=4))
-    assert same_second.name == "parliament-20250305T021500Z-1.db"
+    assert same_second.name == "parliament-20250305T021501Z.db"  # names sort by age
     stranger = folder / "notes.txt"
     stranger.write_text("keep me")
     assert backups.list_backups(folder) == [*made, same_second]

@@ -437,7 +437,7 @@ def nginx_site(tmp_path: Path) -> Iterator[tuple[int, list[int]]]:
     command.append(str(tmp_path / "error.log"))
     checked = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
     assert checked.returncode == 0, checked.stderr
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -471,13 +471,17 @@ def test_nginx_keeps_each_browser_on_one_process_and_upgrades_websockets(nginx_s
         assert home in ports
         route = cookie.split(";")[0].split("=", 1)[1]
         for path in ("/", "/_stcore/health", "/_stcore/upload_file/x", "/media/y.png"):
-            again = browser.get(base + path, cookies={"parliament_route": route})
+            browser.cookies.clear()  # only the header below, as a browser would send it
+            again = browser.get(base + path, headers={"Cookie": f"parliament_route={route}"})
             assert again.json()["port"] == home
             assert "set-cookie" not in again.headers  # the browser keeps its route
         seen = browser.get(
             base + "/_stcore/stream",
-            cookies={"parliament_route": route},
-            headers={"Upgrade": "websocket", "Connection": "Upgrade"},
+            headers={
+                "Cookie": f"parliament_route={route}",
+                "Upgrade": "websocket",
+                "Connection": "Upgrade",
+            },
         ).json()
         assert seen["port"] == home
         assert seen["headers"]["upgrade"] == "websocket"

@@ -22,6 +22,8 @@ PAGES = "parliament_app/ui/pages/{}.py"
 ROLE_PAGES = {
     Role.ADMINISTRATOR: [
         "home",
+        "caseload",
+        "alerts",
         "children",
         "groups",
         "enrolment",
@@ -378,8 +380,9 @@ def test_diversity_page_warns_about_a_ghetto(db: Session, world: World, who: str
     assert any("Club S" in text and "one category" in text for text in warnings)
 
 
-def test_withdrawing_and_recording_a_consent_on_the_children_page(db: Session,
-                                                                 world: World) -> None:
+def test_withdrawing_and_recording_a_consent_on_the_children_page(
+    db: Session, world: World
+) -> None:
     from parliament_app.models import Consent, ConsentScope
 
     app = signed_in_app(db, world.coordinator)

@@ -169,6 +169,8 @@ class Consent(Base):
             sqlite_where=text("withdrawn_at IS NULL"),
             postgresql_where=text("withdrawn_at IS NULL"),
         ),
+        # Live consents of one scope (permissions.sharing_consented): a range of this index.
+        Index("ix_consents_scope_live", "scope", "withdrawn_at", "child_id", "guardian_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,7 +17,8 @@
   * kept anonymous: enrolments and their history (active ones end as "removed", freeing the
     place for the waiting list; places on a waiting list are given up), attendance records,
     quiz answers;
-  * ``erased_at`` is set, and every list should leave the child out (``exclude_erased()``);
+  * ``erased_at`` is set, and every list should leave the child out (``exclude_erased()``,
+    defined in ``parliament_app.permissions`` and part of ``child_scope``; re-exported here);
   * the erasure is audited without any name (the reason is stored with names blotted out).
 - ``retention_candidates``: children with no activity (enrolment, attendance, quiz) for
   ``inactive_days``, not enrolled or waiting anywhere and not followed by a centre (its open
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Text, and_, cast, delete, func, or_, select, union_all
+from sqlalchemy import String, Text, and_, cast, delete, func, or_, select, union_all
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
@@ -63,7 +64,7 @@ from parliament_app.models import (
 )
 from parliament_app.models.monitoring import Alert, AlertNote, FamilyCheckPrompt
 from parliament_app.models.quizzes import QuizAnswer, QuizPlayer, QuizRun, TalkRequest
-from parliament_app.permissions import Action, may
+from parliament_app.permissions import Action, exclude_erased, may
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -88,11 +89,6 @@ class RetentionCandidate:
     family_name: str
     registered_on: date
     last_activity: date  # local date of the latest enrolment, attendance or quiz activity
-
-
-def exclude_erased() -> ColumnElement[bool]:
-    """SQL predicate on ``Child``: leave erased children out of a list."""
-    return Child.erased_at.is_(None)
 
 
 # --- subject access --------------------------------------------------------------------------

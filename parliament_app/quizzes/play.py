@@ -70,6 +70,7 @@ from parliament_app.models.quizzes import (
     RunStatus,
     TalkRequest,
 )
+from parliament_app.permissions import exclude_erased
 from sessions.groups import may_manage_group
 from sessions.models import Occurrence
 
@@ -1060,14 +1061,19 @@ def host_players(session: Session, user: User, run_id: int) -> list[PlayerRow]:
 
 def enrolled_children(session: Session, user: User, run_id: int) -> list[tuple[int, str]]:
     """The run's group's active members as (id, given name), for linking nicknames. Family
-    initials are added only where two children share a given name."""
+    initials are added only where two children share a given name. Erased children are left
+    out."""
     run = _managed_run(session, user, run_id)
     if run.group_id is None:
         return []
     rows = session.execute(
         select(Child.id, Child.given_name, Child.family_name)
         .join(Enrolment, Enrolment.child_id == Child.id)
-        .where(Enrolment.group_id == run.group_id, Enrolment.status == EnrolmentStatus.ACTIVE)
+        .where(
+            Enrolment.group_id == run.group_id,
+            Enrolment.status == EnrolmentStatus.ACTIVE,
+            exclude_erased(),
+        )
         .order_by(Child.given_name, Child.family_name, Child.id)
     ).all()
     given = [row.given_name for row in rows]

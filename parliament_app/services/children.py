@@ -128,7 +128,8 @@ class ChildDetail:
 def list_children(
     session: Session, user: User, search: str = "", limit: int = 100, offset: int = 0
 ) -> tuple[list[ChildSummary], int]:
-    """The children this user may see, by family name; and how many there are in all."""
+    """The children this user may see, by family name; and how many there are in all.
+    Erased children are never listed (``child_scope`` leaves them out)."""
     condition = child_scope(user)
     if search.strip():
         pattern = f"%{search.strip().lower()}%"
@@ -160,7 +161,12 @@ def get_child(session: Session, user: User, child_id: int) -> ChildDetail:
             selectinload(Child.guardian_links).selectinload(ChildGuardian.guardian),
         )
     )
-    if child is None or not may(session, user, Action.VIEW_CHILD, child):
+    # An erased child is gone for everyone, administrators included (``may`` lets them see all).
+    if (
+        child is None
+        or child.erased_at is not None
+        or not may(session, user, Action.VIEW_CHILD, child)
+    ):
         raise NotFound(_("This child's record does not exist or is not visible to you."))
     sees_community = may(session, user, Action.VIEW_COMMUNITY, child)
     sees_care = may(session, user, Action.VIEW_CARE_SITUATION, child)

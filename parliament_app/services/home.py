@@ -19,11 +19,13 @@ from parliament_app.models import (
     Role,
     User,
 )
-from parliament_app.permissions import child_scope, followed_child_ids
+from parliament_app.permissions import child_scope
+from parliament_app.services.risk import count_followed
 
 
 def home_figures(session: Session, user: User) -> list[tuple[str, int]]:
-    """(label marked for translation, number) pairs for this user's home page."""
+    """(label marked for translation, number) pairs for this user's home page. The children
+    counted are those the user may see: erased children are left out (``child_scope``)."""
     visible = child_scope(user)
     children = _count(session, select(Child.id).where(visible))
     enrolled = _count(
@@ -60,7 +62,7 @@ def home_figures(session: Session, user: User) -> list[tuple[str, int]]:
                 (N_("Enrolled in a group"), enrolled),
             ]
         case Role.SOCIAL_WORKER:
-            followed = _count(session, followed_child_ids(user.organisation_id))
+            followed = count_followed(session, user)
             return [
                 (N_("Children your centre follows"), followed),
                 (N_("Of them enrolled in a group"), enrolled),

@@ -12,7 +12,7 @@ from parliament_app import audit
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.i18n import N_, _
 from parliament_app.models import AuditAction, Child, RiskCategory, RiskRecord, Role, User
-from parliament_app.permissions import Action, followed_child_ids, may, require
+from parliament_app.permissions import Action, exclude_erased, followed_child_ids, may, require
 
 RISK_CATEGORY_LABELS: dict[RiskCategory, str] = {
     RiskCategory.WITHOUT_PARENTAL_CARE: N_("Without parental care"),
@@ -81,7 +81,7 @@ def check_risk_record(user: User, new: NewRiskRecord) -> None:
 
 def open_risk_record(session: Session, user: User, child_id: int, new: NewRiskRecord) -> RiskRecord:
     child = session.get(Child, child_id)
-    if child is None:
+    if child is None or child.erased_at is not None:
         raise NotFound(_("This child's record does not exist or is not visible to you."))
     return add_risk_record(session, user, child, new)
 
@@ -105,7 +105,7 @@ def followed_children(session: Session, user: User) -> list[FollowedChild]:
     query = (
         select(Child, RiskRecord)
         .join(RiskRecord, RiskRecord.child_id == Child.id)
-        .where(RiskRecord.closed_on.is_(None))
+        .where(RiskRecord.closed_on.is_(None), exclude_erased())
         .order_by(Child.family_name, Child.given_name, RiskRecord.opened_on)
     )
     if user.role == Role.SOCIAL_WORKER:
@@ -127,10 +127,11 @@ def followed_children(session: Session, user: User) -> list[FollowedChild]:
 
 
 def count_followed(session: Session, user: User) -> int:
-    """How many children the user's centre follows: a count, not special data about anyone."""
-    return (
-        session.scalar(
-            select(func.count()).select_from(followed_child_ids(user.organisation_id).subquery())
-        )
-        or 0
+    """How many children the user's centre follows: a count, not special data about anyone.
+    Erased children are not counted (they are no longer anyone's to follow)."""
+    followed = (
+        followed_child_ids(user.organisation_id)
+        .join(Child, Child.id == RiskRecord.child_id)
+        .where(exclude_erased())
     )
+    return session.scalar(select(func.count()).select_from(followed.subquery())) or 0

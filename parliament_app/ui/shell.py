@@ -165,9 +165,12 @@ SECTIONS = {
 # (section, file, title, icon, roles), in menu order.
 PAGE_TABLE: list[tuple[str, str, str, str, set[Role]]] = [
     ("start", "home.py", N_("Home"), "🏠", EVERYONE),
-    ("children", "caseload.py", N_("Caseload"), "🗂️", {SOCIAL}),
+    ("children", "caseload.py", N_("Caseload"), "🗂️", {ADMIN, SOCIAL}),
+    ("children", "alerts.py", N_("Alerts"), "🔔", {ADMIN, SOCIAL}),
+    ("children", "family_checks.py", N_("Family check-ins"), "🤝", {FACILITATOR}),
     ("children", "children.py", N_("Children"), "🧒", EVERYONE),
     ("children", "groups.py", N_("Groups"), "👪", EVERYONE),
+    ("children", "enrolment.py", N_("Enrolment"), "📝", EVERYONE),
     ("children", "pupil_import.py", N_("Import a register"), "📥", {ADMIN, SCHOOL}),
     ("activities", "sessions.py", N_("Sessions"), "🗓️", {ADMIN, FACILITATOR}),
     ("activities", "clubs.py", N_("Clubs"), "⚽", {ADMIN, FACILITATOR}),
@@ -183,6 +186,7 @@ PAGE_TABLE: list[tuple[str, str, str, str, set[Role]]] = [
     ("admin", "users.py", N_("Users"), "👥", {ADMIN}),
     ("admin", "organisations.py", N_("Organisations and places"), "🏫", {ADMIN}),
     ("admin", "audit.py", N_("Audit log"), "📜", {ADMIN}),
+    ("admin", "data_protection.py", N_("Data protection"), "🛡️", {ADMIN}),
     ("me", "account.py", N_("My account"), "👤", EVERYONE),
 ]
 

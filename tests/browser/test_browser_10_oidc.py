@@ -95,6 +95,11 @@ def sign_in_with_provider(page, subject: str) -> None:
     wait_idle(page, settle=800)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="app bug: sign_in.identity_providers() keeps only isinstance(value, dict), but "
+    "st.secrets gives AttrDict (a Mapping), so the provider button is never shown",
+)
 def test_sign_in_page_offers_the_identity_provider(new_page, oidc_server) -> None:
     page = new_page(base_url=oidc_server.base_url)
     open_page(page, "/?lang=en")
@@ -111,6 +116,11 @@ def test_provider_sign_in_maps_to_the_user_with_that_email(new_page, oidc_server
     expect(heading).to_have_text("Hello, Ida Identity")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="app bug: st.logout() goes to /auth/logout, which the app's own route shadows (st.App "
+    "puts user routes first), so Streamlit's identity cookie stays and the user stays signed in",
+)
 def test_provider_sign_in_ends_with_sign_out(new_page, oidc_server) -> None:
     page = new_page(base_url=oidc_server.base_url)
     sign_in_with_provider(page, KNOWN_EMAIL)
@@ -124,6 +134,11 @@ def test_provider_sign_in_ends_with_sign_out(new_page, oidc_server) -> None:
     expect(page.locator("form.parliament-sign-in")).to_be_visible()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="app bug: an unknown email leaves a blank page (the shell's st.logout() never "
+    "completes: /auth/logout is the app's route), so the refusal message is never shown",
+)
 def test_provider_sign_in_is_refused_for_an_unknown_email(new_page, oidc_server) -> None:
     page = new_page(base_url=oidc_server.base_url)
     sign_in_with_provider(page, "stranger@example.org")

@@ -1,0 +1,85 @@
+"""Family check-ins: the children of a facilitator's groups whose family would welcome a friendly
+word. All the page knows is who and in which group: never a rule, a reason or any risk data."""
+
+import re
+
+import streamlit as st
+
+from parliament_app.i18n import _, format_date, format_number, ngettext
+from parliament_app.monitoring.alerts import family_prompts, mark_prompt_done
+from parliament_app.monitoring.caseload import local_date
+from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.widgets import empty_state
+
+FLASH_KEY = "family_checks_page_message"
+
+
+def plain(text: str) -> str:
+    """Text from the database shown literally inside Markdown."""
+    return re.sub(r"([\\`*_\[\]{}()#+\-.!|<>~$:])", r"\\\1", text or "")
+
+
+def done(message: str) -> None:
+    st.session_state[FLASH_KEY] = message
+    st.rerun()
+
+
+st.title(_("Family check-ins"))
+st.caption(
+    _(
+        "A short, friendly conversation with a child's family: ask how things are going and "
+        "whether the child can keep coming. Mark it done once you have talked with them."
+    )
+)
+if flash := st.session_state.pop(FLASH_KEY, None):
+    st.success(flash, icon="✅")
+
+show_done = st.checkbox(_("Also show the check-ins already done"), key="family_checks_done")
+prompts = None
+with shown_errors(), transaction() as session:
+    prompts = family_prompts(session, page_user(session), include_done=show_done)
+if prompts is None:
+    st.stop()
+
+waiting = [prompt for prompt in prompts if prompt.done_at is None]
+if not waiting:
+    empty_state(_("Nothing to follow up."))
+else:
+    st.markdown(
+        ngettext(
+            "**{count}** family to check in with.",
+            "**{count}** families to check in with.",
+            len(waiting),
+        ).format(count=format_number(len(waiting)))
+    )
+
+for prompt in prompts:
+    with st.container(border=True):
+        st.markdown(
+            "🤝 **"
+            + _("Please check in with {name}'s family").format(name=plain(prompt.child_given_name))
+            + "**"
+        )
+        facts = [
+            _("Group: {group}").format(group=plain(prompt.group_name)),
+            _("Since {date}").format(date=format_date(local_date(prompt.created_at))),
+        ]
+        if prompt.done_at is not None:
+            facts.append(
+                "✅ " + _("Done on {date}").format(date=format_date(local_date(prompt.done_at)))
+            )
+        st.caption(" · ".join(facts))
+        if prompt.done_at is None and st.button(
+            _("Done"),
+            key=f"family_check_done_{prompt.id}",
+            icon="✅",
+            help=_("You have talked with the family."),
+        ):
+            with shown_errors():
+                with transaction() as session:
+                    mark_prompt_done(session, page_user(session), prompt.id)
+                done(
+                    _("Thank you: the check-in with {name}'s family is marked as done.").format(
+                        name=plain(prompt.child_given_name)
+                    )
+                )
