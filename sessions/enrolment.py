@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from parliament_app import audit
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
-from parliament_app.i18n import N_, _
+from parliament_app.i18n import N_, _, ngettext
 from parliament_app.models import (
     AuditAction,
     Child,
@@ -189,6 +189,58 @@ def promote_waiting(session: Session, group_id: int, user: User | None = None) -
     """
     group = _lock_group(session, group_id)
     return _promote(session, group, user)
+
+
+def accept_roster(
+    session: Session, user: User, group_id: int, child_ids: list[int]
+) -> list[Enrolment]:
+    """Give free places to these waiting children, even out of waiting order: the facilitator
+    accepted a mixed roster (the roster composer's proposal, or their edit of it)."""
+    group = _lock_group(session, group_id)
+    require_group_manager(session, user, group)
+    chosen = session.scalars(
+        select(Enrolment)
+        .where(
+            Enrolment.group_id == group.id,
+            Enrolment.child_id.in_(child_ids),
+            Enrolment.status == EnrolmentStatus.WAITING,
+        )
+        .order_by(Enrolment.queued_at, Enrolment.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    if len(chosen) != len(set(child_ids)):
+        raise ValidationError(
+            _("The group's roster changed meanwhile; nothing was changed. Try again.")
+        )
+    free = group.capacity - _active_count(session, group.id)
+    if len(chosen) > free:
+        raise ValidationError(
+            ngettext(
+                "The group has {count} free place: choose fewer children from the waiting "
+                "list, or raise the capacity on the Groups page first.",
+                "The group has {count} free places: choose fewer children from the waiting "
+                "list, or raise the capacity on the Groups page first.",
+                max(free, 0),
+            ).format(count=max(free, 0)),
+            "capacity",
+        )
+    now = utcnow()
+    for enrolment in chosen:
+        enrolment.status = EnrolmentStatus.ACTIVE
+        _event(session, user, enrolment, NOTE_PROMOTED, now)
+        audit.record(
+            session,
+            user,
+            AuditAction.UPDATE,
+            "enrolment",
+            enrolment.id,
+            group_id=group.id,
+            child_id=enrolment.child_id,
+            status=EnrolmentStatus.ACTIVE.value,
+            accepted_roster=True,
+        )
+    session.flush()
+    return list(chosen)
 
 
 def end_for_withdrawn_consent(session: Session, user: User, child_id: int) -> list[Enrolment]:

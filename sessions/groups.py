@@ -232,6 +232,10 @@ def update_group(
     changed = sorted(key for key, value in new_values.items() if getattr(group, key) != value)
     _save_with_unique_name(session, group, new_values)
     audit.record(session, user, AuditAction.UPDATE, "group", group.id, changed=changed)
+    if "capacity" in changed:
+        from sessions.enrolment import promote_waiting  # enrolment builds on this module
+
+        promote_waiting(session, group.id, user)  # a larger group takes children waiting
     return group
 
 

@@ -655,3 +655,30 @@ def _assert_two_promoted_in_order(
         (A, None),
         (W, 1),
     ]
+
+
+def test_raising_the_capacity_gives_the_new_places_to_children_waiting(
+    db: Session, world: World
+) -> None:
+    from sessions.groups import update_group
+
+    group = world.group
+    group.capacity = 1
+    waiting = Enrolment(
+        group_id=group.id, child_id=world.followed_child.id, status=EnrolmentStatus.WAITING
+    )
+    db.add(waiting)
+    db.flush()
+    update_group(
+        db,
+        world.facilitator,
+        group.id,
+        name=group.name,
+        description="",
+        min_age=group.min_age,
+        max_age=group.max_age,
+        capacity=2,
+    )
+    db.flush()
+    db.refresh(waiting)
+    assert waiting.status == EnrolmentStatus.ACTIVE

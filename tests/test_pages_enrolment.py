@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from parliament_app.models import (
+    Child,
     Community,
     Consent,
     Enrolment,
@@ -208,7 +209,7 @@ def test_the_consent_form_can_be_downloaded(db: Session, world: World) -> None:
     assert "Mother" in guardian.options[0]
 
 
-def test_a_roster_out_of_waiting_order_is_explained_not_applied(db: Session, world: World) -> None:
+def test_a_mixed_roster_out_of_waiting_order_is_applied(db: Session, world: World) -> None:
     club = concentrated_club(db, world)
     club.capacity = 4  # 10 Roma children wait first: the mix takes Serbian children ahead
     db.commit()
@@ -221,14 +222,18 @@ def test_a_roster_out_of_waiting_order_is_explained_not_applied(db: Session, wor
     assert "keeps the group mixed" in set(children["Why not"])
     button(app, "Accept this roster").click().run()
     assert not app.exception, app.exception
-    warnings = " ".join(message.value for message in app.warning)
-    assert "cannot yet move particular children up the waiting list" in warnings
     db.rollback()
-    assert not db.scalars(
-        select(Enrolment).where(
+    active = db.scalars(
+        select(Enrolment.child_id).where(
             Enrolment.group_id == club.id, Enrolment.status == EnrolmentStatus.ACTIVE
         )
     ).all()
+    names = {
+        f"{child.family_name}, {child.given_name}": child.id
+        for child in db.scalars(select(Child).where(Child.id.in_(active)))
+    }
+    assert sorted(names) == sorted(placed)  # exactly the proposed, mixed roster
+    db.rollback()
 
 
 def test_cancelling_frees_the_place_for_the_first_child_waiting(db: Session, world: World) -> None:

@@ -53,3 +53,8 @@ def choice(
 
 def empty_state(message: str) -> None:
     st.info(message, icon="ℹ️")
+
+
+def family_first(family_name: str, given_name: str) -> str:
+    """A name as rosters sort it ("Petrović, Ana"); names are never translated."""
+    return f"{family_name}, {given_name}"

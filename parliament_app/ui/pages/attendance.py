@@ -20,7 +20,7 @@ from parliament_app.labels import label
 from parliament_app.models import User
 from parliament_app.services.children import get_child, list_children
 from parliament_app.ui.context import page_user, shown_errors, transaction
-from parliament_app.ui.widgets import empty_state
+from parliament_app.ui.widgets import empty_state, family_first
 from sessions.attendance import (
     MAX_EXPORT_DAYS,
     METHOD_LABELS,
@@ -114,7 +114,7 @@ def occurrence_title(row: dict) -> str:
 
 
 def child_name(row) -> str:
-    name = _("{family}, {given}").format(family=row.family_name, given=row.given_name)
+    name = family_first(row.family_name, row.given_name)
     return name + " " + _("(walk-in)") if row.walk_in else name
 
 
@@ -387,9 +387,7 @@ with st.expander(_("Add a walk-in (a child who is not enrolled)")):
                 session, page_user(session), search, limit=WALK_IN_RESULTS
             )
         candidates = {
-            child.id: _("{family}, {given}").format(
-                family=child.family_name, given=child.given_name
-            )
+            child.id: family_first(child.family_name, child.given_name)
             + (f" · {child.school_name}" if child.school_name else "")
             for child in found_children
             if child.id not in names

@@ -10,7 +10,7 @@ import streamlit as st
 from parliament_app.i18n import _, format_date, ngettext
 from parliament_app.models import EnrolmentStatus, User
 from parliament_app.ui.context import page_user, shown_errors, transaction
-from parliament_app.ui.widgets import empty_state
+from parliament_app.ui.widgets import empty_state, family_first
 from sessions.badges import badge_for_child, badge_png, badge_sheet_pdf, live_badge
 from sessions.enrolment import roster
 from sessions.groups import list_groups, may_manage_group
@@ -80,7 +80,7 @@ with shown_errors(), transaction() as session:
             continue
         badge = live_badge(session, entry.child_id)
         children[entry.child_id] = {
-            "name": _("{family}, {given}").format(family=entry.family_name, given=entry.given_name),
+            "name": family_first(entry.family_name, entry.given_name),
             "first_name": entry.given_name,
             "issued": local(badge.issued_at).date() if badge else None,
         }

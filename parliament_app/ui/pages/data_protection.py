@@ -27,7 +27,7 @@ from parliament_app.monitoring.rights import (
 )
 from parliament_app.services.children import list_children
 from parliament_app.ui.context import page_user, shown_errors, transaction
-from parliament_app.ui.widgets import empty_state
+from parliament_app.ui.widgets import empty_state, family_first
 
 FLASH_KEY = "data_protection_page_message"
 FORM_ROUND_KEY = "data_protection_page_form_round"  # fresh forms and choices after a success
@@ -59,7 +59,7 @@ def subject_access_file(kind: str, child_id: int, language: str):
 
 
 def child_title(child) -> str:
-    title = _("{family}, {given}").format(family=child.family_name, given=child.given_name)
+    title = family_first(child.family_name, child.given_name)
     facts = [_("born {date}").format(date=format_date(child.birth_date))]
     if child.school_name:
         facts.append(child.school_name)
@@ -217,12 +217,7 @@ with retention_tab:
                 len(candidates),
             ).format(count=format_number(len(candidates)))
         )
-        names = {
-            row.child_id: _("{family}, {given}").format(
-                family=row.family_name, given=row.given_name
-            )
-            for row in candidates
-        }
+        names = {row.child_id: family_first(row.family_name, row.given_name) for row in candidates}
         st.dataframe(
             pd.DataFrame(
                 [

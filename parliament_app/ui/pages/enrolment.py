@@ -18,7 +18,7 @@ from parliament_app.models import Community, EndReason, EnrolmentStatus, Role, U
 from parliament_app.services.children import get_child, list_children
 from parliament_app.services.diversity_report import DIMENSIONS, category_label
 from parliament_app.ui.context import page_user, shown_errors, transaction
-from parliament_app.ui.widgets import empty_state, figures
+from parliament_app.ui.widgets import empty_state, family_first, figures
 from sessions.composer import (
     NOT_STATED,
     REASON_GROUP_FULL,
@@ -28,7 +28,7 @@ from sessions.composer import (
     propose_roster,
 )
 from sessions.consent_form import consent_form_html
-from sessions.enrolment import cancel, enrol, history, promote_waiting, roster
+from sessions.enrolment import accept_roster, cancel, enrol, history, roster
 from sessions.groups import (
     active_member_count,
     get_group,
@@ -55,7 +55,7 @@ def done(message: str) -> None:
 
 
 def name_of(given: str, family: str) -> str:
-    return _("{family}, {given}").format(family=family, given=given)
+    return family_first(family, given)
 
 
 def status_text(status: EnrolmentStatus, position: int | None = None) -> str:
@@ -693,19 +693,9 @@ if st.button(_("Accept this roster"), type="primary", icon="✅", key=f"accept_{
             ).format(count=places)
         elif not chosen_waiting and not (places and queue):
             problem = _("Nothing to change: the roster is already this one.")
-        elif chosen_waiting != queue[: min(places, len(queue))]:
-            problem = _(
-                "This roster gives places out of waiting order, or leaves free places "
-                "empty. The app cannot yet move particular children up the waiting list: "
-                "free places always go to the children waiting, in order. The proposal "
-                "stays here to guide your invitations."
-            )
         else:
-            moved = promote_waiting(session, group_id, actor)
-            if [enrolment.child_id for enrolment in moved] != chosen_waiting:
-                raise ValidationError(
-                    _("The group's roster changed meanwhile; nothing was changed. Try again.")
-                )
+            moved = accept_roster(session, actor, group_id, chosen_waiting)
+            chosen_waiting = [enrolment.child_id for enrolment in moved]
             promoted = [candidate_names.get(i, "—") for i in chosen_waiting]
     if problem:
         st.warning(problem, icon="⚠️")

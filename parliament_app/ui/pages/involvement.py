@@ -12,7 +12,7 @@ from parliament_app.models import Role, User
 from parliament_app.services.children import get_child, list_children
 from parliament_app.services.diversity_report import SMALL_CELL, school_terms
 from parliament_app.ui.context import page_user, shown_errors, transaction
-from parliament_app.ui.widgets import empty_state
+from parliament_app.ui.widgets import empty_state, family_first
 from sessions.attendance_models import AttendanceStatus, InvolvementRole
 from sessions.involvement import (
     LEVELS,
@@ -196,7 +196,7 @@ elif children:
             )
         )
     child_names = {
-        child.id: _("{family}, {given}").format(family=child.family_name, given=child.given_name)
+        child.id: family_first(child.family_name, child.given_name)
         + (f" · {child.school_name}" if child.school_name else "")
         for child in children
     }
