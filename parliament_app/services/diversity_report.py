@@ -145,8 +145,11 @@ def diversity_report(
     )
     if dimension == "school":
         names = school_names(session)
-        report.category_names = {category: names.get(int(category), category)
-                                 for category in report.categories if category.isdigit()}
+        report.category_names = {
+            category: names.get(int(category), category)
+            for category in report.categories
+            if category.isdigit()
+        }
     if permutations and len(keyed) > 1:
         report.chance = {
             index: dict(diversity.chance_level(keyed, index, permutations, seed))
@@ -337,6 +340,103 @@ def export_json(report: DiversityReport) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2, default=str)
 
 
+def flag_texts(unit: UnitRow, labels) -> list[str]:
+    """The unit's flags in words, with a symbol (never colour alone)."""
+    from parliament_app.i18n import format_percent
+
+    flags = unit.flags
+    texts = []
+    if flags.get("ghetto_risk"):
+        texts.append(
+            "⚠️ "
+            + _("Ghetto risk: {category} make up {share} of the group").format(
+                category=labels(flags["ghetto_group"]),
+                share=format_percent(flags["shares"][flags["ghetto_group"]]),
+            )
+        )
+    if flags.get("single_group"):
+        texts.append("⚠️ " + _("Everyone in the group belongs to one category"))
+    if flags.get("risk_band") and not flags.get("ghetto_risk"):
+        texts.append(
+            "△ "
+            + _(
+                "Watch: {categories} above a third of the group or twice their share in the pool"
+            ).format(categories=", ".join(labels(category) for category in flags["risk_groups"]))
+        )
+    return texts
+
+
+def report_html(
+    session: Session, user: User | None, report: DiversityReport, school_names: Mapping[int, str]
+) -> str:
+    """A print-ready page for municipalities and donors (A4), small cells suppressed."""
+    from html import escape
+
+    from parliament_app.i18n import current_language, format_date, format_decimal
+
+    def labels(category: str) -> str:
+        return category_label(report.dimension, category, school_names)
+
+    def number(value: float | None) -> str:
+        return "—" if value is None else format_decimal(value)
+
+    rows = "".join(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+            escape(unit.name),
+            escape(unit.municipality),
+            _small(unit.size),
+            number(unit.diversity["blau"]),
+            escape(" · ".join(flag_texts(unit, labels)) or "—"),
+        )
+        for unit in report.units
+    )
+    audit.record(
+        session,
+        user,
+        AuditAction.EXPORT,
+        "diversity_report",
+        None,
+        format="html",
+        dimension=report.dimension,
+        units=len(report.units),
+    )
+    return f"""<!doctype html><html lang="{escape(current_language().replace("_", "-"))}">
+<head><meta charset="utf-8"><title>{escape(_("Diversity report"))}</title>
+<style>@page {{ size: A4; margin: 18mm; }} body {{ font-family: sans-serif; font-size: 11pt; }}
+table {{ border-collapse: collapse; width: 100%; }} td, th {{ border: 1px solid #999;
+padding: 4px 6px; text-align: left; }} th {{ background: #eee; }}</style></head><body>
+<h1>{escape(_("Diversity report"))}: {escape(_(DIMENSIONS[report.dimension]))}</h1>
+<p>{
+        escape(
+            _("Term: {start} – {end}").format(
+                start=format_date(report.start), end=format_date(report.end)
+            )
+        )
+    }</p>
+<p><b>{escape(_("Segregation (Theil's H)"))}:</b> {number(report.segregation["theil_h"])}
+&nbsp; <b>{escape(_("Dissimilarity"))}:</b>
+{number(report.segregation["multigroup_dissimilarity"])}</p>
+<p>{
+        escape(
+            _(
+                "Both measures are 0 when every group mirrors the children compared with, and 1 "
+                "when each category has groups of its own."
+            )
+        )
+    }</p>
+<table><thead><tr><th>{escape(_("Group"))}</th><th>{escape(_("Municipality"))}</th>
+<th>{escape(_("Children"))}</th><th>{escape(_("Mix (Blau)"))}</th>
+<th>{escape(_("Flags"))}</th></tr></thead><tbody>{rows}</tbody></table>
+<p>{
+        escape(
+            _(
+                "Categories with fewer than {n} children in a group are hidden to protect the "
+                "children."
+            ).format(n=SMALL_CELL)
+        )
+    }</p></body></html>"""
+
+
 def category_label(dimension: str, category: str, school_names: Mapping[int, str]) -> str:
     """A category's name for people (translated; schools by name)."""
     from parliament_app.labels import COMMUNITY_LABELS, GENDER_LABELS, SES_LABELS
@@ -525,8 +625,10 @@ def _revealing_nobody(followed: int, size: int) -> int | None:
 def _suppressed(counts: Mapping[str, int], suppress: bool) -> dict[str, int | None]:
     if not suppress:
         return dict(counts)
-    return {key: (value if value is not None and value >= SMALL_CELL else None)
-            for key, value in counts.items()}
+    return {
+        key: (value if value is not None and value >= SMALL_CELL else None)
+        for key, value in counts.items()
+    }
 
 
 def _small(value: int) -> int | str:

@@ -5,7 +5,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from parliament_app.i18n import _, format_date, format_decimal, format_number, format_percent
+from parliament_app.i18n import (
+    _,
+    current_language,
+    format_date,
+    format_decimal,
+    format_number,
+    using_language,
+)
 from parliament_app.models import OrganisationKind, User
 from parliament_app.services.diversity_report import (
     DIMENSIONS,
@@ -15,7 +22,9 @@ from parliament_app.services.diversity_report import (
     diversity_report,
     export_csv,
     export_xlsx,
+    flag_texts,
     municipalities,
+    report_html,
     school_names,
     school_terms,
     term_trend,
@@ -30,29 +39,6 @@ SMALL = f"<{SMALL_CELL}"
 
 def number(value: float | None) -> str:
     return "—" if value is None else format_decimal(value)
-
-
-def flag_texts(unit, labels) -> list[str]:
-    flags = unit.flags
-    texts = []
-    if flags.get("ghetto_risk"):
-        texts.append(
-            "⚠️ "
-            + _("Ghetto risk: {category} make up {share} of the group").format(
-                category=labels(flags["ghetto_group"]),
-                share=format_percent(flags["shares"][flags["ghetto_group"]]),
-            )
-        )
-    if flags.get("single_group"):
-        texts.append("⚠️ " + _("Everyone in the group belongs to one category"))
-    if flags.get("risk_band") and not flags.get("ghetto_risk"):
-        texts.append(
-            "△ "
-            + _(
-                "Watch: {categories} above a third of the group or twice their share in the pool"
-            ).format(categories=", ".join(labels(category) for category in flags["risk_groups"]))
-        )
-    return texts
 
 
 st.title(_("Diversity report"))
@@ -239,20 +225,29 @@ else:
 
 
 def export(kind: str):
-    """Built only when the person clicks, so only real downloads are audited as exports."""
-    user_id = user.id
+    """Built only when the person clicks, so only real downloads are audited as exports.
+    The click is served outside this script run, so the language is carried along."""
+    user_id, language = user.id, current_language()
 
     def build() -> str | bytes:
-        with transaction() as session:
+        with using_language(language), transaction() as session:
             actor = session.get(User, user_id)
             if kind == "csv":
                 return export_csv(session, actor, report)
+            if kind == "html":
+                return report_html(session, actor, report, names)
             return export_xlsx(session, actor, report)
 
     return build
 
 
-left, right = st.columns(2)
+left, middle, right = st.columns(3)
+middle.download_button(
+    _("Printable report"),
+    export("html"),
+    file_name=f"diversity-{dimension}.html",
+    mime="text/html",
+)
 left.download_button(
     _("Download CSV"), export("csv"), file_name=f"diversity-{dimension}.csv", mime="text/csv"
 )
