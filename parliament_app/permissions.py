@@ -190,6 +190,8 @@ def may_view_participation(session: Session, user: User, child_id: int) -> bool:
 def may(session: Session, user: User, action: Action, record: object | None = None) -> bool:
     if not user.active:
         return False
+    if isinstance(record, Child) and record.erased_at is not None:
+        return False  # an erased child's record is anonymous counts only, for everyone
     if user.role == Role.ADMINISTRATOR:
         return True
     if action in _ADMIN_ONLY:
