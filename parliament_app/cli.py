@@ -77,6 +77,7 @@ class _Commands(click.Group):
         "org": "sessions.cli:org",
         "qr": "sessions.qr_cli:qr",
         "quiz": "parliament_app.quizzes.bank_cli:quiz",
+        "screenshots": "parliament_app.screenshots:screenshots_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -1230,7 +1230,7 @@ class _Generator:
         for m in self.municipalities:
             language = _COUNTRY_INTERFACE[m.country]
             key = _NAME_KEY[COMMUNITIES[m.majority]]
-            groups = max(2, round(m.children * GROUPS_PER_CHILD))
+            groups = max(1, round(m.children * GROUPS_PER_CHILD))
             for number in range(max(1, math.ceil(groups / 6))):
                 organisation = m.office_id if number == 0 else m.ngo_id
                 m.facilitators.append(
@@ -1870,7 +1870,7 @@ class _Generator:
         )
         for m in self.municipalities:
             members = np.arange(m.child_slice.start, m.child_slice.stop)
-            count = max(2, round(m.children * GROUPS_PER_CHILD))
+            count = max(1, round(m.children * GROUPS_PER_CHILD))
             specs = self._group_specs(m, count, members, m is roma_municipality)
             used_names: set[str] = set()
             for number, spec in enumerate(specs):
@@ -1915,6 +1915,7 @@ class _Generator:
                     "min_age": spec["min_age"],
                     "max_age": spec["max_age"],
                     "topic": spec["topic"],
+                    "segregated": spec["segregated"],
                 }
                 self.group_info.append(info)
                 groups["id"].append(group_id)
@@ -1984,7 +1985,18 @@ class _Generator:
         specs: list[dict[str, Any]] = []
 
         def spec(
-            kind, name, description, pool, lo, hi, size, session_kind, quiz, band=None, topic=""
+            kind,
+            name,
+            description,
+            pool,
+            lo,
+            hi,
+            size,
+            session_kind,
+            quiz,
+            band=None,
+            topic="",
+            segregated=False,
         ):
             band = band or ("7-10" if hi <= 11 else "15-18" if lo >= 15 else "11-14")
             specs.append(
@@ -2000,6 +2012,7 @@ class _Generator:
                     "quiz": quiz,
                     "band": band,
                     "topic": topic,
+                    "segregated": segregated,
                 }
             )
 
@@ -2030,6 +2043,7 @@ class _Generator:
                 int(rng.integers(12, 19)),
                 SessionKind.CLUB_PRACTICE,
                 False,
+                segregated=True,
             )
         minorities = [
             k
@@ -2053,6 +2067,7 @@ class _Generator:
                 int(rng.integers(16, 26)),
                 SessionKind.CLUB_PRACTICE,
                 False,
+                segregated=True,
             )
         kinds = (
             (GroupKind.SPORT_CLUB, 0.3),
@@ -2194,7 +2209,8 @@ class _Generator:
             enrolled[children] = True
         open_groups: dict[int, list[int]] = {}
         for index, info in enumerate(self.group_info):
-            if not info["ended"] and info["kind"] != GroupKind.PARLIAMENT:
+            ordinary = info["kind"] != GroupKind.PARLIAMENT and not info["segregated"]
+            if not info["ended"] and ordinary:
                 open_groups.setdefault(info["municipality"].index, []).append(index)
         lonely = self.referred[~enrolled[self.referred]]
         if not len(lonely):

@@ -43,12 +43,12 @@ def post_login(client: TestClient, username: str, password: str, **overrides: st
     form = {
         "username": username,
         "password": password,
-        "lang": "sq",
+        "language": "sq",
         "form_token": form_token(get_settings().secret_key),
     }
     headers = overrides.pop("headers", ORIGIN)
     form.update(overrides)
-    return client.post("/auth/login", data=form, headers=headers)
+    return client.post("/session/login", data=form, headers=headers)
 
 
 def test_sign_in_sets_a_protected_cookie_that_identifies_the_user(
@@ -101,7 +101,7 @@ def test_sign_out_revokes_the_session_and_clears_the_cookie(
 ) -> None:
     token = post_login(client, "coordinator", PASSWORD).cookies[COOKIE_NAME]
     client.cookies.set(COOKIE_NAME, token)
-    response = client.get("/auth/logout?lang=mk")
+    response = client.get("/session/logout?lang=mk")
     assert response.status_code == 303
     assert response.headers["location"] == "/?lang=mk&sign_in=signed_out"
     assert f'{COOKIE_NAME}=""' in response.headers["set-cookie"]

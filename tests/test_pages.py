@@ -165,7 +165,7 @@ def test_anonymous_visitor_gets_the_sign_in_page(world: World) -> None:
     assert app.title[0].value.endswith("Children's Parliament")
     assert app.get("html"), "the sign-in form is rendered"
     form = app.get("html")[0].proto.body
-    assert 'action="/auth/login"' in form and 'name="form_token"' in form
+    assert 'action="/session/login"' in form and 'name="form_token"' in form
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""HTTP routes for local sign-in, served beside Streamlit through ``st.App``.
+"""HTTP routes for local sign-in (/session/login, /session/logout), served beside Streamlit
+through ``st.App``.
 
 The sign-in page posts a plain HTML form here. We verify the password, set an HttpOnly,
 SameSite=Lax cookie holding a random session token and redirect to the app, whose script reads the
@@ -61,7 +62,8 @@ def _back(language: str | None, **params: str) -> str:
 
 async def login(request: Request) -> Response:
     form = await request.form()
-    language = language_from_tag(str(form.get("lang", "")))
+    # Not "lang": the HTML sanitiser drops fields whose name clobbers a DOM property.
+    language = language_from_tag(str(form.get("language", "")))
     settings = get_settings()
     if not _same_origin(request) or not form_token_valid(
         settings.secret_key, str(form.get("form_token", ""))
@@ -116,6 +118,7 @@ def _end(token: str) -> None:
 
 def routes() -> list[Route]:
     return [
-        Route("/auth/login", login, methods=["POST"]),
-        Route("/auth/logout", logout, methods=["GET", "POST"]),
+        # Not under /auth/: that is where Streamlit serves its own OpenID Connect sign-in.
+        Route("/session/login", login, methods=["POST"]),
+        Route("/session/logout", logout, methods=["GET", "POST"]),
     ]

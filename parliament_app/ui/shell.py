@@ -90,8 +90,9 @@ def _identity_provider_user(session: Session) -> User | None:
     unverified = st.user.get("email_verified") is False
     user = None if too_old or unverified else user_for_email(session, st.user.get("email"))
     if user is None:
+        # Shown on the sign-in page with a sign-out button; signing out here would start a new
+        # session and lose the explanation.
         st.session_state["oidc_refused"] = "expired" if too_old else "unknown"
-        st.logout()
     return user
 
 
@@ -108,7 +109,7 @@ def _sidebar(user: User) -> None:
         else:
             # A form, not a link: it must leave this very tab, and link buttons open a new one.
             st.html(
-                f'<form method="post" action="/auth/logout?lang={escape(current_language())}">'
+                f'<form method="post" action="/session/logout?lang={escape(current_language())}">'
                 f'<button type="submit" class="parliament-sign-out">{escape(_("Sign out"))}'
                 "</button></form><style>.parliament-sign-out { font: inherit; padding: .4rem "
                 ".9rem; border: 1px solid #bbb; border-radius: .5rem; background: white; "

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,6 @@ import pytest
 
 from parliament_app.screenshots import (
     CHROMIUM,
-    PAGES_DIR,
     ROOT,
     VIEWPORT,
     Account,
@@ -45,6 +45,18 @@ else:
     MISSING = "" if CHROMIUM.exists() else f"{CHROMIUM} is missing: apt-get install chromium"
 
 
+def pytest_plugin_registered(plugin: object, manager: object) -> None:
+    """Keep ``tests/conftest.py`` as the module named ``conftest``.
+
+    ``tests/`` is not a package, so pytest imports this file under the same top-level name
+    ``conftest`` and it would shadow the root one for modules that ``from conftest import ...``
+    (tests/test_schema.py does). This hook is historic: pytest replays it for the plugins already
+    registered when this file is, so the root conftest is put back right after this one loads.
+    """
+    if Path(getattr(plugin, "__file__", "") or "") == ROOT / "tests" / "conftest.py":
+        sys.modules["conftest"] = plugin  # type: ignore[assignment]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test in this directory is a browser test; without Chromium they are all skipped."""
     for item in items:
@@ -53,27 +65,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.browser)
         if MISSING:
             item.add_marker(pytest.mark.skip(reason=f"browser tests need Chromium: {MISSING}"))
-
-
-# --- what the page registry offers now (pages still being built are skipped until they land) ---
-
-
-def page_registered(name: str) -> bool:
-    """The page file exists and the shell routes it (a staff menu entry or a child's deep link)."""
-    if not (PAGES_DIR / f"{name}.py").exists():
-        return False
-    from parliament_app.ui.shell import CHILD_PAGES, PAGE_TABLE
-
-    return name in CHILD_PAGES or any(file == f"{name}.py" for _s, file, *_ in PAGE_TABLE)
-
-
-def needs_page(*names: str) -> pytest.MarkDecorator:
-    missing = [name for name in names if not page_registered(name)]
-    return pytest.mark.skipif(
-        bool(missing),
-        reason="page not built or not routed yet: "
-        + ", ".join(f"parliament_app/ui/pages/{name}.py" for name in missing),
-    )
 
 
 # --- helpers (also importable from parliament_app.screenshots) --------------------------------

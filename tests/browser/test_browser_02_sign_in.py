@@ -3,17 +3,11 @@ visitor's language."""
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from parliament_app.screenshots import open_page, sign_in, sign_out, title, wait_idle
 
 HELLO = re.compile(r"^Hello, ")
-LANGUAGE_LOST = pytest.mark.xfail(
-    strict=True,
-    reason="app bug: st.html's sanitizer drops name=\"lang\" from the sign-in form's hidden "
-    "input (DOM clobbering guard), so /auth/login never receives the chosen language",
-)
 
 
 def heading(page):
@@ -61,7 +55,6 @@ def test_wrong_password_is_refused_and_says_so(page, accounts) -> None:
     assert "parliament_session" not in {cookie["name"] for cookie in page.context.cookies()}
 
 
-@LANGUAGE_LOST
 def test_wrong_password_message_in_the_visitors_language(page) -> None:
     open_page(page, "/?lang=sq")
     page.locator("#username").fill("nobody-here")
@@ -76,7 +69,6 @@ def test_wrong_password_message_in_the_visitors_language(page) -> None:
     assert title(page) != "🏛️ Children's Parliament"
 
 
-@LANGUAGE_LOST
 def test_signed_in_user_keeps_the_language_chosen_before_signing_in(page, accounts) -> None:
     account = accounts["school"]
     sign_in(page, account.username, account.password, "mk")

@@ -14,8 +14,14 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from conftest import needs_page  # noqa: I001  (tests/browser/conftest.py)
-from parliament_app.screenshots import SECRET_KEY, database, open_page, schedule_now, wait_idle
+from parliament_app.screenshots import (
+    SECRET_KEY,
+    database,
+    needs_page,
+    open_page,
+    schedule_now,
+    wait_idle,
+)
 
 GROUPS = {
     "roster": "Music Club: Choir and Guitar",

@@ -48,9 +48,7 @@ def answer(child) -> None:
         assert box and box["height"] >= 44, "answer buttons are large enough for small fingers"
         button.focus()
         child.keyboard.press("Enter")
-    expect(child.locator("[data-testid=stAlertContentSuccess]").first).to_be_visible(
-        timeout=20_000
-    )
+    expect(child.locator("[data-testid=stAlertContentSuccess]").first).to_be_visible(timeout=20_000)
 
 
 def test_quiz_from_join_qr_to_results_with_two_children_in_two_languages(
@@ -89,7 +87,9 @@ def test_quiz_from_join_qr_to_results_with_two_children_in_two_languages(
         wait_idle(child)
         expect(child.locator(".st-key-quiz_join_nickname")).to_have_count(0)
         players[language] = child
-    texts = {language: child.inner_text("[data-testid=stMain]") for language, child in players.items()}
+    texts = {
+        language: child.inner_text("[data-testid=stMain]") for language, child in players.items()
+    }
     assert texts["sq"] != texts["mk"], "each child reads their own language"
 
     expect(host.get_by_text("Players")).to_be_visible()
@@ -109,9 +109,7 @@ def test_quiz_from_join_qr_to_results_with_two_children_in_two_languages(
             timeout=20_000
         )
         # helplines or whom to talk to are on the end screen
-        assert "📞" in child.inner_text("[data-testid=stMain]") or child.get_by_role(
-            "link"
-        ).count()
+        assert "📞" in child.inner_text("[data-testid=stMain]") or child.get_by_role("link").count()
 
     expect(host.get_by_text("Results", exact=True)).to_be_visible(timeout=20_000)
     open_page(host, "/quiz_results?lang=en")

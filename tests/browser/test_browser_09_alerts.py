@@ -12,8 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from conftest import needs_page  # noqa: I001  (tests/browser/conftest.py)
-from parliament_app.screenshots import database, open_page
+from parliament_app.screenshots import database, needs_page, open_page
 
 
 def _followed_child_misses_sessions(app_server) -> str:

@@ -83,23 +83,18 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
         server.stop()
 
 
-def sign_in_with_provider(page, subject: str) -> None:
+def sign_in_with_provider(page, subject: str, timeout: float = 30_000) -> None:
     """The provider's round trip, started where the sign-in page's provider button sends it."""
     open_page(page, "/?lang=en")
     page.goto(login_path())
     page.wait_for_url("**/oauth2/authorize**")
     page.locator("input[name=sub]").fill(subject)
     page.get_by_role("button", name="Authorize", exact=True).click()
-    page.wait_for_url(lambda url: "/oauth2" not in url and "/auth/" not in url, timeout=30_000)
-    page.wait_for_selector("[data-testid=stApp]", state="attached")
-    wait_idle(page, settle=800)
+    page.wait_for_url(lambda url: "/oauth2" not in url and "/auth/" not in url, timeout=timeout)
+    page.wait_for_selector("[data-testid=stApp]", state="attached", timeout=timeout)
+    wait_idle(page, timeout, settle=800)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: sign_in.identity_providers() keeps only isinstance(value, dict), but "
-    "st.secrets gives AttrDict (a Mapping), so the provider button is never shown",
-)
 def test_sign_in_page_offers_the_identity_provider(new_page, oidc_server) -> None:
     page = new_page(base_url=oidc_server.base_url)
     open_page(page, "/?lang=en")
@@ -116,17 +111,14 @@ def test_provider_sign_in_maps_to_the_user_with_that_email(new_page, oidc_server
     expect(heading).to_have_text("Hello, Ida Identity")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: st.logout() goes to /auth/logout, which the app's own route shadows (st.App "
-    "puts user routes first), so Streamlit's identity cookie stays and the user stays signed in",
-)
 def test_provider_sign_in_ends_with_sign_out(new_page, oidc_server) -> None:
     page = new_page(base_url=oidc_server.base_url)
     sign_in_with_provider(page, KNOWN_EMAIL)
     expect(page.locator("[data-testid=stMain] h1").first).to_have_text("Hello, Ida Identity")
     page.locator("[data-testid=stSidebar]").get_by_role("button", name="Sign out").click()
-    page.wait_for_timeout(2_000)
+    # Streamlit ends the provider's session too: the mock provider asks to confirm.
+    page.get_by_role("button", name="End session").click(timeout=15_000)
+    page.wait_for_url(lambda url: url.startswith(oidc_server.base_url), timeout=15_000)
     wait_idle(page, settle=800)
     expect(page.locator("form.parliament-sign-in")).to_be_visible()
     page.reload()
@@ -134,14 +126,9 @@ def test_provider_sign_in_ends_with_sign_out(new_page, oidc_server) -> None:
     expect(page.locator("form.parliament-sign-in")).to_be_visible()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: an unknown email leaves a blank page (the shell's st.logout() never "
-    "completes: /auth/logout is the app's route), so the refusal message is never shown",
-)
 def test_provider_sign_in_is_refused_for_an_unknown_email(new_page, oidc_server) -> None:
     page = new_page(base_url=oidc_server.base_url)
-    sign_in_with_provider(page, "stranger@example.org")
+    sign_in_with_provider(page, "stranger@example.org", timeout=10_000)
     expect(
         page.get_by_text("no active account here uses that email address", exact=False)
     ).to_be_visible(timeout=20_000)

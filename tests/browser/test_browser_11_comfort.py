@@ -14,8 +14,8 @@ UNLABELLED = """
   const named = (el) => {
     if ((el.getAttribute('aria-label') || '').trim()) return true;
     const by = el.getAttribute('aria-labelledby');
-    if (by && by.split(/\\s+/).some((id) => (document.getElementById(id)?.textContent || '').trim()))
-      return true;
+    const text = (id) => (document.getElementById(id)?.textContent || '').trim();
+    if (by && by.split(/\\s+/).some(text)) return true;
     if (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)?.textContent.trim())
       return true;
     return !!el.closest('label')?.textContent.trim();

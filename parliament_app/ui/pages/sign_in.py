@@ -1,6 +1,7 @@
-"""Sign in: a local account (plain HTML form posted to /auth/login) or, when configured, an
+"""Sign in: a local account (plain HTML form posted to /session/login) or, when configured, an
 OpenID Connect provider through st.login."""
 
+from collections.abc import Mapping
 from html import escape
 
 import streamlit as st
@@ -30,7 +31,7 @@ def identity_providers() -> list[str]:
         auth = st.secrets.get("auth", {})
     except FileNotFoundError:
         return []
-    return [name for name, value in auth.items() if isinstance(value, dict)]
+    return [name for name, value in auth.items() if isinstance(value, Mapping)]
 
 
 st.title("🏛️ " + _("Children's Parliament"))
@@ -42,6 +43,8 @@ if status in MESSAGES:
     kind, message = MESSAGES[status]
     getattr(st, kind)(message())
 refused = st.session_state.pop("oidc_refused", None)
+if refused and st.user.get("is_logged_in") and st.button(_("Sign out"), key="oidc_sign_out"):
+    st.logout()
 if refused == "unknown":
     st.error(
         _(
@@ -61,9 +64,9 @@ explicit_language = (
     else ""
 )
 st.html(f"""
-<form method="post" action="/auth/login" class="parliament-sign-in">
+<form method="post" action="/session/login" class="parliament-sign-in">
   <input type="hidden" name="form_token" value="{form_token(get_settings().secret_key)}">
-  <input type="hidden" name="lang" value="{escape(explicit_language)}">
+  <input type="hidden" name="language" value="{escape(explicit_language)}">
   <label for="username">{escape(_("Username"))}</label>
   <input id="username" name="username" autocomplete="username" required
          autocapitalize="none" spellcheck="false">
