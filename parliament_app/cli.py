@@ -71,6 +71,7 @@ class _Commands(click.Group):
         "alerts": "parliament_app.monitoring.cli:alerts",
         "attendance": "sessions.attendance_cli:attendance_command",
         "backup": "parliament_app.backup_cli:backup",
+        "bench": "parliament_app.bench_cli:bench_command",
         "calendar": "sessions.calendar_cli:calendar_command",
         "checkin": "sessions.qr_cli:checkin",
         "import-pupils": "sessions.cli:import_pupils",
@@ -208,10 +209,23 @@ def create_user_command(
 @main.command("demo-data")
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--force", is_flag=True, help="Run even though the database holds other data.")
+@click.option("--scale", default="demo", show_default=True,
+              help="'demo' (one municipality, ~600 children) or 'national' (~200,000 children "
+                   "in 80 municipalities, for benchmarks), or a fraction of national.")
 @database_errors_reported
-def demo_data_command(seed: int, force: bool) -> None:
+def demo_data_command(seed: int, force: bool, scale: str) -> None:
     """Fill a synthetic demo municipality (synthetic names only)."""
     from parliament_app.demo_data import DemoDataRefused, generate_demo_data
+
+    if scale != "demo":
+        from parliament_app.bench_cli import run_national
+
+        try:
+            run_national(seed=seed, scale=scale, force=force,
+                         echo=lambda line: click.echo(line, err=True))
+        except DemoDataRefused as refusal:
+            _fail(str(refusal), code=1)
+        return
 
     def progress(stage: str, done: int, total: int) -> None:
         click.echo(f"  {stage}: {done}/{total}", err=True)
