@@ -10,7 +10,7 @@ works); every self check-in appears here live and can be undone.
 
 import io
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
@@ -419,8 +419,12 @@ with transaction() as session:
             "closed": occurrence.status == OccurrenceStatus.CLOSED,
             "open": closed_reason(occurrence, now) is None,
         }
-        for occurrence in list_occurrences(session, user, today, today, include_cancelled=False)
-        if may_take_attendance(session, user, occurrence)
+        # Yesterday too: a session that began before midnight is still open after it.
+        for occurrence in list_occurrences(
+            session, user, today - timedelta(days=1), today, include_cancelled=False
+        )
+        if (local(occurrence.starts_at).date() == today or closed_reason(occurrence, now) is None)
+        and may_take_attendance(session, user, occurrence)
     }
 
 # --- render ------------------------------------------------------------------------------------
