@@ -101,6 +101,10 @@ def run_national(
     finally:
         engine.dispose()
     echo(f"done in {summary.seconds:.1f} s on {summary.engine} (data as of {summary.today})")
+    echo(
+        "  stages: "
+        + ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in summary.stage_seconds.items())
+    )
     for table, count in summary.counts.items():
         echo(f"  {table:<24} {count:>10,}")
     echo("staff accounts (one password for all generated accounts, shown once):")

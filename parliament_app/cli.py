@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from parliament_app import migrate
 from parliament_app.cli_i18n import i18n
+from parliament_app.clock import local_today
 from parliament_app.config import get_settings
 from parliament_app.db import DatabaseUnavailable, check_connection, make_engine, unit_of_work
 from parliament_app.db import session_factory as make_factory
@@ -209,9 +210,13 @@ def create_user_command(
 @main.command("demo-data")
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--force", is_flag=True, help="Run even though the database holds other data.")
-@click.option("--scale", default="demo", show_default=True,
-              help="'demo' (one municipality, ~600 children) or 'national' (~200,000 children "
-                   "in 80 municipalities, for benchmarks), or a fraction of national.")
+@click.option(
+    "--scale",
+    default="demo",
+    show_default=True,
+    help="'demo' (one municipality, ~600 children) or 'national' (~200,000 children "
+    "in 80 municipalities, for benchmarks), or a fraction of national.",
+)
 @database_errors_reported
 def demo_data_command(seed: int, force: bool, scale: str) -> None:
     """Fill a synthetic demo municipality (synthetic names only)."""
@@ -221,8 +226,9 @@ def demo_data_command(seed: int, force: bool, scale: str) -> None:
         from parliament_app.bench_cli import run_national
 
         try:
-            run_national(seed=seed, scale=scale, force=force,
-                         echo=lambda line: click.echo(line, err=True))
+            run_national(
+                seed=seed, scale=scale, force=force, echo=lambda line: click.echo(line, err=True)
+            )
         except DemoDataRefused as refusal:
             _fail(str(refusal), code=1)
         return
@@ -285,7 +291,6 @@ def report_diversity(
     start, end, dimension: str, pool: str, pool_id: int | None, permutations: int, output: str
 ) -> None:
     """Composition, mix and segregation of every group (small cells suppressed)."""
-    from datetime import date
 
     from parliament_app.services.diversity_report import (
         diversity_report,
@@ -295,7 +300,7 @@ def report_diversity(
         school_terms,
     )
 
-    today = date.today()
+    today = local_today()
     first = start.date() if start else school_terms(today, 1)[0][1]
     last = end.date() if end else today
     with _transaction() as session:

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from parliament_app import audit
 from parliament_app.auth.passwords import hash_password
+from parliament_app.clock import local_today
 from parliament_app.demo_names import FAMILY_NAMES, GIVEN_NAMES, SCHOOL_NAMES
 from parliament_app.demo_names import family_name_for as _family_name_for
 from parliament_app.demo_names import full_name as _full_name
@@ -756,7 +757,7 @@ def generate_demo_data(
     yet; a username already taken gets a number ("facilitator2").
     """
     _check_database(session, force)
-    today = today or date.today()
+    today = today or local_today()
     report = progress or (lambda _stage, _done, _total: None)
     plan = _Planner(random.Random(seed), today).run()
 

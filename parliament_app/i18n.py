@@ -119,8 +119,9 @@ def format_number(value: int | float) -> str:
 
 
 def format_decimal(value: float, digits: int = 2) -> str:
-    return numbers.format_decimal(round(value, digits), format=f"0.{'0' * digits}",
-                                  locale=babel_locale())
+    return numbers.format_decimal(
+        round(value, digits), format=f"0.{'0' * digits}", locale=babel_locale()
+    )
 
 
 def format_percent(value: float) -> str:

@@ -40,7 +40,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import Engine, func, select, text
@@ -49,6 +48,7 @@ from sqlalchemy.types import JSON, Boolean, Date, Integer, Time
 
 from parliament_app import audit
 from parliament_app.auth.passwords import hash_password
+from parliament_app.clock import LOCAL_TIMEZONE
 from parliament_app.demo_data import DemoDataRefused
 from parliament_app.demo_names import FAMILY_NAMES, GIVEN_NAMES, family_name_for
 from parliament_app.models import (
@@ -102,7 +102,6 @@ TARGETS: dict[str, int] = {
     "quiz_answers": 1_000_000,
 }
 NATIONAL_PREFIX = "National Demo"  # every generated municipality's name starts with it
-LOCAL = ZoneInfo("Europe/Belgrade")
 BATCH = 20_000  # rows per executemany / COPY chunk (and per progress report)
 NULL = np.iinfo(np.int64).min  # "no value" in the integer, date and timestamp columns
 DAY = 86_400
@@ -728,7 +727,11 @@ class _Clock:
         count = (last - first).days + 1
         self.offsets = np.array(
             [
-                int(LOCAL.utcoffset(datetime.combine(first + timedelta(days=i), time(12))).seconds)
+                int(
+                    LOCAL_TIMEZONE.utcoffset(
+                        datetime.combine(first + timedelta(days=i), time(12))
+                    ).seconds
+                )
                 for i in range(count)
             ],
             dtype=np.int64,
@@ -881,10 +884,10 @@ class _Generator:
         self.force = force
         if today is None:
             self.now = datetime.now(UTC)
-            self.today = self.now.astimezone(LOCAL).date()
+            self.today = self.now.astimezone(LOCAL_TIMEZONE).date()
         else:
             self.today = today
-            self.now = datetime.combine(today, time(12), LOCAL).astimezone(UTC)
+            self.now = datetime.combine(today, time(12), LOCAL_TIMEZONE).astimezone(UTC)
         self.now_s = _epoch(self.now)
         self.year2 = _school_year_start(self.today)
         self.year1 = self.year2.replace(year=self.year2.year - 1)
@@ -976,16 +979,16 @@ class _Generator:
         superuser = self.session.scalar(
             text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         )
-        self.session.execute(text("SET LOCAL synchronous_commit = off"))
+        self.session.execute(text("SET LOCAL_TIMEZONE synchronous_commit = off"))
         if not superuser:
             return False
-        self.session.execute(text("SET LOCAL session_replication_role = replica"))
+        self.session.execute(text("SET LOCAL_TIMEZONE session_replication_role = replica"))
         return True
 
     def _check_foreign_keys(self) -> None:
         """Every foreign key of every written table holds (one anti-join each), else the whole
         load is refused and rolled back by the caller."""
-        self.session.execute(text("SET LOCAL session_replication_role = origin"))
+        self.session.execute(text("SET LOCAL_TIMEZONE session_replication_role = origin"))
         written = [name for name, count in self.writer.counts.items() if count]
         self.progress(STAGE_CHECKS, 0, len(written))
         for done, name in enumerate(written, start=1):

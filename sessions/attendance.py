@@ -28,7 +28,6 @@ import io
 from collections.abc import Collection, Mapping
 from dataclasses import astuple, dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -47,6 +46,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from parliament_app import audit
+from parliament_app.clock import LOCAL_TIMEZONE
 from parliament_app.config import Settings, get_settings
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.i18n import N_, _, ngettext
@@ -101,7 +101,6 @@ __all__ = [
     "undo_check_in",
 ]
 
-LOCAL_TIMEZONE = ZoneInfo("Europe/Belgrade")
 NOTE_MAX_LENGTH = 300
 MAX_EXPORT_DAYS = 800
 SCAN_METHODS = frozenset(

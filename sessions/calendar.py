@@ -24,13 +24,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import icalendar
 from babel import Locale, UnknownLocaleError
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
+from parliament_app.clock import LOCAL_TIMEZONE, LOCAL_TIMEZONE_NAME
 from parliament_app.errors import NotFound
 from parliament_app.i18n import N_, _, babel_locale, using_language
 from parliament_app.models import (
@@ -69,8 +69,6 @@ __all__ = [
     "week_grid",
 ]
 
-LOCAL_TIMEZONE_NAME = "Europe/Belgrade"
-LOCAL_TIMEZONE = ZoneInfo(LOCAL_TIMEZONE_NAME)
 PRODID = "-//Children's Parliament//Calendar//EN"
 UID_DOMAIN = "childrens-parliament"
 

@@ -99,6 +99,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from parliament_app import audit
+from parliament_app.clock import local_today
 from parliament_app.diversity import UnitFlags, unit_flags
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.i18n import _
@@ -1390,7 +1391,7 @@ def propose_roster(
         raise ValidationError(
             _("Capacity must be zero or more and the share between 0 and 1."), field=field_name
         ) from error
-    today = today or date.today()
+    today = today or local_today()
 
     rows = session.execute(
         select(Enrolment, Child, Organisation.name)

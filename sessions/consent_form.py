@@ -9,12 +9,12 @@ with one box for each consent scope. Every value put into the page is HTML-escap
 from __future__ import annotations
 
 import html
-from datetime import date
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from parliament_app import audit
+from parliament_app.clock import local_today
 from parliament_app.errors import NotFound, ValidationError
 from parliament_app.i18n import (
     LANGUAGE_NAMES,
@@ -321,7 +321,7 @@ def _render(
         "signature": _e(_("Signature")),
         "place": _e(_("Place")),
         "date": _e(_("Date")),
-        "printed": _e(_("Form printed on {date}."), date=format_date(date.today(), "long")),
+        "printed": _e(_("Form printed on {date}."), date=format_date(local_today(), "long")),
     }
 
     def items(sentences: list[str]) -> str:

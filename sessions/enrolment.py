@@ -20,6 +20,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from parliament_app import audit
+from parliament_app.clock import local_today
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.i18n import N_, _, ngettext
 from parliament_app.models import (
@@ -100,7 +101,7 @@ def enrol(session: Session, user: User, group_id: int, child_id: int) -> Enrolme
         raise ValidationError(
             _("A guardian's consent to participation is needed to enrol a child."), "consent"
         )
-    age = _age(child.birth_date, date.today())
+    age = _age(child.birth_date, local_today())
     if not group.min_age <= age <= group.max_age:
         raise ValidationError(
             _("The child is {age}; this group is for children aged {low} to {high}.").format(

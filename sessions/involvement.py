@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from parliament_app import audit
+from parliament_app.clock import local_today
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.i18n import N_, _
 from parliament_app.models import (
@@ -338,7 +339,7 @@ def involvement_indicator(
     if level not in LEVELS:
         raise ValidationError(_("Unknown level."), "level")
     if start is None or end is None:
-        _label, term_start, term_end = school_terms(date.today(), 1)[0]
+        _label, term_start, term_end = school_terms(local_today(), 1)[0]
         start, end = start or term_start, end or term_end
     if end < start:
         raise ValidationError(_("The period ends before it starts."), "period")

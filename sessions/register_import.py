@@ -35,6 +35,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from parliament_app import audit
+from parliament_app.clock import local_today
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.i18n import N_, _
 from parliament_app.models import (
@@ -745,7 +746,7 @@ def plan_import(
     may not register this school's pupils, NotFound for no such school.
     """
     school = _school_for(session, user, school_id)
-    today = today or date.today()
+    today = today or local_today()
     overrides = _normalised_overrides(mapping_overrides or {})
     header_index = _find_header(table.rows, overrides)
     errors: list[RowError] = []

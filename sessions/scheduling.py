@@ -18,13 +18,13 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from parliament_app import audit
+from parliament_app.clock import LOCAL_TIMEZONE
 from parliament_app.errors import NotFound, ValidationError
 from parliament_app.i18n import _, format_date, format_datetime, ngettext
 from parliament_app.models import (
@@ -62,7 +62,6 @@ from sessions.models import (
     Specialist,
 )
 
-LOCAL_TIMEZONE = ZoneInfo("Europe/Belgrade")
 MIN_DURATION, MAX_DURATION = 15, 600  # minutes
 MAX_SPAN_MONTHS = 24  # a series covers at most two years...
 MAX_OCCURRENCES = 200  # ...and at most this many occurrences

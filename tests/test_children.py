@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from parliament_app.clock import local_today
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.models import (
     AuditAction,
@@ -53,7 +54,7 @@ def world(db: Session) -> World:
 
 def _born_years_ago(years: int) -> date:
     """A birth date giving exactly ``years`` of age today."""
-    return date(date.today().year - years, 1, 1)
+    return date(local_today().year - years, 1, 1)
 
 
 def _new_child(world: World, **changes) -> NewChild:
@@ -86,7 +87,7 @@ def _guardian(**changes) -> NewGuardian:
 def _risk(**changes) -> NewRiskRecord:
     fields = {
         "categories": (RiskCategory.SOCIAL_AID,),
-        "opened_on": date.today() - timedelta(days=30),
+        "opened_on": local_today() - timedelta(days=30),
         "legal_basis": "Law on social protection, art. 41",
     }
     return NewRiskRecord(**{**fields, **changes})
@@ -270,10 +271,12 @@ def test_social_worker_registers_and_then_follows_the_child(db: Session, world: 
     [
         pytest.param({"categories": ()}, id="no-categories"),
         pytest.param({"legal_basis": "  "}, id="no-legal-basis"),
-        pytest.param({"opened_on": date.today() + timedelta(days=1)}, id="future-date"),
+        # a callable, so "tomorrow" is computed when the test runs, not at collection
+        pytest.param({"opened_on": lambda: local_today() + timedelta(days=1)}, id="future-date"),
     ],
 )
 def test_a_bad_risk_record_writes_nothing(db: Session, world: World, risk: dict) -> None:
+    risk = {key: value() if callable(value) else value for key, value in risk.items()}
     before = _counts(db)
     with pytest.raises(ValidationError):
         register_child(

@@ -23,6 +23,7 @@ from activities.clubs import (
     withdraw_excursion_consent,
 )
 from activities.models import ExcursionConsent
+from parliament_app.clock import local_today
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.models import (
     AuditEntry,
@@ -43,7 +44,7 @@ from sessions.groups import NewGroup
 from sessions.models import ExcursionKind, Occurrence, OccurrenceStatus, Series, SessionKind
 from sessions.scheduling import LOCAL_TIMEZONE
 
-YEAR = date.today().year + 1
+YEAR = local_today().year + 1
 MONDAY = date(YEAR, 3, 1) + timedelta(days=(7 - date(YEAR, 3, 1).weekday()) % 7)
 TUESDAY, THURSDAY = 1, 3
 TABLES = (Group, Series, Occurrence, ExcursionConsent, AuditEntry)
@@ -218,7 +219,7 @@ def test_bad_schedule_writes_nothing(db: Session, world: World, club: Group, gym
         case "ends before it starts":
             to_date = from_date - timedelta(days=1)
         case "starts in the past":
-            from_date = date.today() - timedelta(days=3)
+            from_date = local_today() - timedelta(days=3)
         case "more than two years":
             to_date = date(YEAR + 2, 12, 31)
     before = _counts(db)

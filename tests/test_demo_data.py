@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from parliament_app.auth.passwords import MIN_PASSWORD_LENGTH, verify_password
+from parliament_app.clock import local_today
 from parliament_app.demo_data import (
     DEMO_MUNICIPALITY,
     STAGES,
@@ -125,7 +126,7 @@ def test_every_child_has_a_guardian_and_consent_to_participate(db: Session, demo
 
 
 def test_children_look_plausible(db: Session, demo) -> None:
-    today = date.today()
+    today = local_today()
     children = list(db.scalars(select(Child)))
     schools = set(
         db.scalars(select(Organisation.id).where(Organisation.kind == OrganisationKind.SCHOOL))
@@ -183,7 +184,7 @@ def test_risk_records_belong_to_the_centre_and_its_social_worker(db: Session, de
     records = list(db.scalars(select(RiskRecord)))
     assert len(records) >= 30
     assert len({record.child_id for record in records}) == len(records)
-    today = date.today()
+    today = local_today()
     for record in records:
         assert record.csw_id == csw.id
         assert record.caseworker_id == social_worker.id

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from parliament_app.clock import local_today
 from parliament_app.errors import PermissionDenied, ValidationError
 from parliament_app.models import (
     AuditAction,
@@ -33,7 +34,7 @@ from parliament_app.services.diversity_report import (
 )
 from tests.factories import World, build_world, make_child
 
-START, END = date(2020, 1, 1), date.today() + timedelta(days=1)
+START, END = date(2020, 1, 1), local_today() + timedelta(days=1)
 
 
 def add_group(db: Session, world: World, name: str, members: list[tuple[str, Community]],
@@ -94,7 +95,7 @@ def test_a_mixed_programme_is_not_flagged(db: Session) -> None:
 def test_members_outside_the_period_do_not_count(db: Session) -> None:
     world = build_world(db)
     add_group(db, world, "Old club", [("O", Community.ROMA)] * 6, ended=True)
-    report = diversity_report(db, world.admin, "community", date.today() - timedelta(days=30),
+    report = diversity_report(db, world.admin, "community", local_today() - timedelta(days=30),
                               END, permutations=0)
     assert "Old club" not in {unit.name for unit in report.units}
 
@@ -183,5 +184,5 @@ def test_reads_are_audited_and_json_is_complete(db: Session, segregated: World) 
 def test_terms_and_trend(db: Session, segregated: World) -> None:
     terms = school_terms(date(2026, 11, 28), count=3)
     assert [label for label, _start, _end in terms] == ["2025/26 I", "2025/26 II", "2026/27 I"]
-    trend = term_trend(db, segregated.admin, "community", school_terms(date.today(), 2))
+    trend = term_trend(db, segregated.admin, "community", school_terms(local_today(), 2))
     assert len(trend) == 2 and trend[-1]["theil_h"] == pytest.approx(1.0, abs=0.2)

@@ -12,6 +12,7 @@ from factories import World, build_world, make_child
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from parliament_app.clock import local_today
 from parliament_app.db import session_factory
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.models import (
@@ -95,12 +96,12 @@ def _statuses(db: Session, group: Group) -> dict[int, EnrolmentStatus]:
 
 def _born_years_ago(years: int) -> date:
     """A birth date giving exactly ``years`` of age today."""
-    return date(date.today().year - years, 1, 1)
+    return date(local_today().year - years, 1, 1)
 
 
 def _turning_tomorrow(years: int) -> date:
     """A birth date of someone who turns ``years`` tomorrow."""
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = local_today() + timedelta(days=1)
     try:
         return tomorrow.replace(year=tomorrow.year - years)
     except ValueError:  # 29 February

@@ -5,7 +5,7 @@ move. ``child_scope`` leaves them out centrally; lists that do not go through it
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from factories import World, build_world
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from test_quiz_play import make_bank
 
 from activities.clubs import NewExcursion, create_club, excursion_roster, schedule_excursion
+from parliament_app.clock import local_today
 from parliament_app.errors import NotFound
 from parliament_app.models import (
     Child,
@@ -48,7 +49,7 @@ from sessions.involvement import involvement_indicator
 from sessions.models import ExcursionKind, Occurrence, OccurrenceStatus, SessionKind
 
 SECRET = "test-secret-" * 4
-TODAY = date.today()
+TODAY = local_today()
 PERIOD = (TODAY - timedelta(days=365), TODAY + timedelta(days=1))
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
+from parliament_app.clock import local_today
 from parliament_app.errors import PermissionDenied
 from parliament_app.models import AuditAction, AuditEntry, Child, Group, GroupKind, GroupLeader
 from parliament_app.models.quizzes import (
@@ -517,7 +518,7 @@ def page_texts(app: AppTest) -> str:
 
 
 def test_results_page_shows_gain_questions_and_warnings(db: Session, world: World, app_env) -> None:
-    _label, term_start, _term_end = school_terms(date.today())[-1]
+    _label, term_start, _term_end = school_terms(local_today())[-1]
     at = datetime.combine(term_start + timedelta(days=3), time(10), tzinfo=UTC)
     questions = make_questions(db, 5)
     pre = make_run(db, world, RunPhase.PRE, questions, at=at)

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from parliament_app.clock import local_today
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.i18n import using_language
 from parliament_app.models import (
@@ -436,7 +437,7 @@ def test_row_errors_name_the_spreadsheet_row_and_field(db: Session, world: World
 
 @pytest.mark.parametrize("years,ok", [(4, False), (5, True), (19, True), (20, False)])
 def test_age_band(db: Session, world: World, years: int, ok: bool) -> None:
-    today = date.today()
+    today = local_today()
     born = date(today.year - years, today.month, 1)
     table = register(["Ana", "Lukić", born.strftime("%d.%m.%Y"), "Ž", "Mira"])
     assert (plan(db, world, table).errors == []) is ok

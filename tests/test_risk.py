@@ -9,6 +9,8 @@ from factories import World, build_world
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from parliament_app import clock
+from parliament_app.clock import local_today
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.models import AuditAction, AuditEntry, RiskCategory, RiskRecord
 from parliament_app.services.children import list_children
@@ -29,7 +31,7 @@ def world(db: Session) -> World:
 def _risk(**changes) -> NewRiskRecord:
     fields = {
         "categories": (RiskCategory.OUT_OF_SCHOOL, RiskCategory.FAMILY_AT_RISK),
-        "opened_on": date.today() - timedelta(days=7),
+        "opened_on": local_today() - timedelta(days=7),
         "legal_basis": "Law on social protection, art. 41",
         "note": " referred by the school ",
     }
@@ -153,13 +155,17 @@ def test_opening_a_record_makes_the_centre_follow_the_child(db: Session, world: 
         pytest.param({"categories": ()}, "categories", id="no-categories"),
         pytest.param({"legal_basis": " \n "}, "legal_basis", id="no-legal-basis"),
         pytest.param(
-            {"opened_on": date.today() + timedelta(days=1)}, "opened_on", id="future-date"
+            # a callable, so "tomorrow" is computed when the test runs, not at collection
+            {"opened_on": lambda: local_today() + timedelta(days=1)},
+            "opened_on",
+            id="future-date",
         ),
     ],
 )
 def test_an_incomplete_record_writes_nothing(
     db: Session, world: World, risk: dict, field: str
 ) -> None:
+    risk = {key: value() if callable(value) else value for key, value in risk.items()}
     before = _counts(db)
     with pytest.raises(ValidationError) as caught:
         open_risk_record(db, world.social_worker, world.own_pupil.id, _risk(**risk))
@@ -171,9 +177,28 @@ def test_an_incomplete_record_writes_nothing(
 
 def test_a_record_opened_today_is_fine(db: Session, world: World) -> None:
     record = open_risk_record(
-        db, world.social_worker, world.own_pupil.id, _risk(opened_on=date.today())
+        db, world.social_worker, world.own_pupil.id, _risk(opened_on=local_today())
     )
-    assert record.opened_on == date.today()
+    assert record.opened_on == local_today()
+
+
+def test_just_after_midnight_in_belgrade_today_is_not_the_future(
+    db: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 00:30 in Belgrade the server's UTC clock still shows yesterday; a record opened on
+    the caseworker's today must not be refused as dated in the future."""
+    from test_clock import _HalfPastMidnightInBelgrade
+
+    monkeypatch.setattr(clock, "datetime", _HalfPastMidnightInBelgrade)
+    record = open_risk_record(
+        db, world.social_worker, world.own_pupil.id, _risk(opened_on=date(2026, 11, 29))
+    )
+    assert record.opened_on == date(2026, 11, 29)
+    with pytest.raises(ValidationError) as caught:
+        open_risk_record(
+            db, world.social_worker, world.own_pupil.id, _risk(opened_on=date(2026, 11, 30))
+        )
+    assert caught.value.field == "opened_on"
 
 
 @pytest.mark.parametrize("role", ["admin", "coordinator", "facilitator"])

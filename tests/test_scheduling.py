@@ -11,6 +11,7 @@ from factories import World, build_world, make_child
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from parliament_app.clock import local_today
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.i18n import using_language
 from parliament_app.models import (
@@ -56,7 +57,7 @@ from sessions.scheduling import (
     schedule_occurrence,
 )
 
-YEAR = date.today().year + 1  # every date below is in the future
+YEAR = local_today().year + 1  # every date below is in the future
 TABLES = (
     Series,
     SeriesStaff,
@@ -346,7 +347,7 @@ def test_moving_an_occurrence_into_the_past_is_refused(db: Session, world: World
     before = _counts(db)
     with pytest.raises(ValidationError):
         change_occurrence(
-            db, world.admin, occurrence.id, OccurrenceChange(on_date=date.today() - timedelta(2))
+            db, world.admin, occurrence.id, OccurrenceChange(on_date=local_today() - timedelta(2))
         )
     assert _counts(db) == before
     db.refresh(occurrence)
@@ -566,7 +567,7 @@ def _bad_series(world: World, hall: Venue, case: str) -> NewSeries:
         "last before first": {"last_date": date(YEAR, 3, 1)},
         "more than two years": {"last_date": date(YEAR + 2, 3, 3)},
         "no last date": {"last_date": None},
-        "in the past": {"first_date": date.today() - timedelta(days=7)},
+        "in the past": {"first_date": local_today() - timedelta(days=7)},
         "clocks skip the time": {
             "first_date": spring_gap,
             "last_date": spring_gap,

@@ -16,13 +16,9 @@ Every service takes a Session and the acting User, enforces the policy of
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
+from parliament_app.clock import LOCAL_TIMEZONE
 from parliament_app.i18n import N_
 from parliament_app.models.monitoring import AlertRule, AlertStatus
-
-# Calendar days are days where the programme runs (the zone the UI shows times in).
-LOCAL_TIMEZONE = ZoneInfo("Europe/Belgrade")
 
 RULE_LABELS: dict[AlertRule, str] = {
     AlertRule.CONSECUTIVE_ABSENCES: N_("Consecutive absences"),

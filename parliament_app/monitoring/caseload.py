@@ -46,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from parliament_app import audit
+from parliament_app.clock import LOCAL_TIMEZONE, local_today
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.i18n import _
 from parliament_app.models import (
@@ -64,7 +65,7 @@ from parliament_app.models import (
 )
 from parliament_app.models.monitoring import Alert, AlertRule, AlertStatus
 from parliament_app.models.quizzes import QuizAnswer, QuizPlayer, QuizRun
-from parliament_app.monitoring import ALERT_STATUS_LABELS, LOCAL_TIMEZONE, RULE_LABELS
+from parliament_app.monitoring import ALERT_STATUS_LABELS, RULE_LABELS
 from parliament_app.monitoring.rights import exclude_erased
 from parliament_app.permissions import participation_basis, participation_visible_to_csw
 from sessions.attendance_models import Attendance, AttendanceStatus, GuardianInvolvement
@@ -371,10 +372,6 @@ def participation_timeline(
 
 
 # --- participation numbers (shared with alerts and the task-force pack) ---------------------
-
-
-def local_today() -> date:
-    return datetime.now(LOCAL_TIMEZONE).date()
 
 
 def local_midnight(day: date) -> datetime:

@@ -39,6 +39,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from parliament_app import audit
+from parliament_app.clock import local_today
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.i18n import N_, _, format_date
 from parliament_app.models import (
@@ -205,7 +206,7 @@ def retention_candidates(
     from sessions.attendance_models import Attendance
     from sessions.models import Occurrence
 
-    today = today or date.today()
+    today = today or local_today()
     cutoff = datetime.combine(today - timedelta(days=inactive_days), time.min, UTC)
     activity = union_all(
         select(Child.id.label("child_id"), Child.created_at.label("at")),

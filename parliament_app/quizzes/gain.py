@@ -47,6 +47,7 @@ from sqlalchemy import ColumnElement, Float, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from parliament_app import audit
+from parliament_app.clock import LOCAL_TIMEZONE
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.i18n import _, current_language
 from parliament_app.models import AuditAction, Group, GroupLeader, Role, User
@@ -58,7 +59,7 @@ from parliament_app.models.quizzes import (
     QuizTranslation,
     RunPhase,
 )
-from parliament_app.services.diversity_report import LOCAL_TIME, SMALL_CELL, may_view_reports
+from parliament_app.services.diversity_report import SMALL_CELL, may_view_reports
 from sessions.groups import may_manage_group
 
 AGE_BANDS = ("7-10", "11-14", "15-18")
@@ -652,8 +653,8 @@ def _check_period(start: date, end: date) -> None:
 
 def _in_period(start: date, end: date) -> ColumnElement[bool]:
     return and_(
-        QuizRun.created_at >= datetime.combine(start, time.min, LOCAL_TIME),
-        QuizRun.created_at <= datetime.combine(end, time.max, LOCAL_TIME),
+        QuizRun.created_at >= datetime.combine(start, time.min, LOCAL_TIMEZONE),
+        QuizRun.created_at <= datetime.combine(end, time.max, LOCAL_TIMEZONE),
     )
 
 

@@ -12,19 +12,17 @@ import io
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from parliament_app import audit
+from parliament_app.clock import LOCAL_TIMEZONE
 from parliament_app.errors import ValidationError
 from parliament_app.i18n import _
 from parliament_app.models import AuditAction, AuditEntry, User
 from parliament_app.permissions import Action, require
 
-# Dates in filters are calendar days where the programme runs (the zone the UI shows times in).
-LOCAL_TIMEZONE = ZoneInfo("Europe/Belgrade")
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 5000
 CSV_COLUMNS = ("at", "actor", "action", "record_type", "record_id", "detail")

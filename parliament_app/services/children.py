@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from parliament_app import audit
+from parliament_app.clock import local_today
 from parliament_app.errors import NotFound, ValidationError
 from parliament_app.i18n import _
 from parliament_app.models import (
@@ -434,7 +435,7 @@ def _validate_child(session: Session, new: NewChild) -> None:
 def _validate_names_and_age(given_name: str, family_name: str, birth_date: date) -> None:
     if not given_name.strip() or not family_name.strip():
         raise ValidationError(_("Please enter the child's given and family name."), "name")
-    today = date.today()
+    today = local_today()
     age = (
         today.year
         - birth_date.year

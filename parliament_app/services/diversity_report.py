@@ -20,12 +20,12 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from parliament_app import audit, diversity
+from parliament_app.clock import LOCAL_TIMEZONE
 from parliament_app.errors import PermissionDenied, ValidationError
 from parliament_app.i18n import N_, _
 from parliament_app.models import (
@@ -43,7 +43,6 @@ from parliament_app.models import (
 )
 
 SMALL_CELL = 5
-LOCAL_TIME = ZoneInfo("Europe/Belgrade")
 DIMENSIONS: dict[str, str] = {
     "community": N_("Community"),
     "residence_area": N_("Residence area"),
@@ -476,8 +475,8 @@ def _check_arguments(
 
 
 def _member_in_period(start: date, end: date) -> ColumnElement[bool]:
-    period_start = datetime.combine(start, time.min, LOCAL_TIME)
-    period_end = datetime.combine(end, time.max, LOCAL_TIME)
+    period_start = datetime.combine(start, time.min, LOCAL_TIMEZONE)
+    period_end = datetime.combine(end, time.max, LOCAL_TIMEZONE)
     return and_(
         Enrolment.status != EnrolmentStatus.WAITING,
         Enrolment.created_at <= period_end,

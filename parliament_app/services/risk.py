@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from parliament_app import audit
+from parliament_app.clock import local_today
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.i18n import N_, _
 from parliament_app.models import AuditAction, Child, RiskCategory, RiskRecord, Role, User
@@ -75,7 +76,7 @@ def check_risk_record(user: User, new: NewRiskRecord) -> None:
         raise ValidationError(
             _("Please state the legal basis for keeping this record."), "legal_basis"
         )
-    if new.opened_on > date.today():
+    if new.opened_on > local_today():
         raise ValidationError(_("The opening date cannot be in the future."), "opened_on")
 
 

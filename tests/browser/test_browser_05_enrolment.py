@@ -2,13 +2,13 @@
 mixed roster (the enrolment page is still being built: that test runs once it lands)."""
 
 import re
-from datetime import date
 
 from playwright.sync_api import expect
 
+from parliament_app.clock import local_today
 from parliament_app.screenshots import needs_page, open_page, wait_idle
 
-YEAR = date.today().year
+YEAR = local_today().year
 REGISTER = (
     "Spisak učenika 2025/26\n"
     "Ime;Prezime;Datum rođenja;Pol;Razred;Roditelj;Telefon\n"

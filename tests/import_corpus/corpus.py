@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-YEAR = date.today().year - 10  # pupils aged 9 or 10
+from parliament_app.clock import local_today
+
+YEAR = local_today().year - 10  # pupils aged 9 or 10
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Administrators read the audit log: who did what, when, to which record; and export it."""
 
 import json
-from datetime import date
 
 import streamlit as st
 
+from parliament_app.clock import local_today
 from parliament_app.i18n import _, current_language, format_datetime, format_number, ngettext
 from parliament_app.labels import label
 from parliament_app.models import AuditAction
@@ -125,7 +125,7 @@ if prepared and prepared[0] == filters_key:
     st.download_button(
         _("Download the CSV file"),
         data=prepared[1],
-        file_name=f"audit-log-{date.today().isoformat()}.csv",
+        file_name=f"audit-log-{local_today().isoformat()}.csv",
         mime="text/csv",
         on_click="ignore",
         type="primary",

@@ -3,7 +3,6 @@ may see, the ones drifting away first; one child's participation timeline on the
 closing an at-risk record. Every read is a special-category read, audited by the services."""
 
 import re
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -403,7 +402,7 @@ if role == Role.SOCIAL_WORKER:
         if records == []:
             empty_state(_("Your centre has no open at-risk record."))
         elif records:
-            today = date.today()
+            today = local_today()
             with st.form(f"close_record_{form_round}"):
                 chosen = st.selectbox(_("Record"), records, format_func=record_title)
                 closed_on = st.date_input(

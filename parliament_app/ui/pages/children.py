@@ -4,6 +4,7 @@ from datetime import date
 
 import streamlit as st
 
+from parliament_app.clock import local_today
 from parliament_app.i18n import LANGUAGE_NAMES, _, format_date, format_datetime, format_number
 from parliament_app.labels import (
     label,
@@ -48,7 +49,7 @@ HOME_LANGUAGES = {
     "tr": "Türkçe",
     "en": "English",
 }
-TODAY = date.today()
+TODAY = local_today()
 
 
 def risk_text(codes: list[str]) -> str:

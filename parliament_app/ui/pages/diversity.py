@@ -1,10 +1,10 @@
 """Diversity report: how mixed each group is, and whether the programme sorts children apart."""
 
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
+from parliament_app.clock import local_today
 from parliament_app.i18n import (
     _,
     current_language,
@@ -33,7 +33,7 @@ from parliament_app.services.places import list_organisations
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state
 
-TERMS = school_terms(date.today(), count=4)
+TERMS = school_terms(local_today(), count=4)
 SMALL = f"<{SMALL_CELL}"
 
 

@@ -1,11 +1,11 @@
 """Parental involvement: how many children have a guardian who took part, per child, group,
 school and municipality, with charts and a download; and one family's timeline."""
 
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
+from parliament_app.clock import local_today
 from parliament_app.i18n import _, format_datetime, format_number, format_percent
 from parliament_app.labels import label
 from parliament_app.models import Role, User
@@ -38,7 +38,7 @@ ROLE_ICONS: dict[InvolvementRole, str] = {
     InvolvementRole.MET_SPECIALIST: "🗣️",
     InvolvementRole.OTHER: "➕",
 }
-TERMS = school_terms(date.today(), count=4)  # oldest first; the last is the current term
+TERMS = school_terms(local_today(), count=4)  # oldest first; the last is the current term
 SMALL = f"<{SMALL_CELL}"
 GUARDIANS_KEY = "involvement_page_guardians"  # (user, child) -> guardians, read once per session
 CHILDREN_SHOWN = 50

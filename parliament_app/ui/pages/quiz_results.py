@@ -1,11 +1,11 @@
 """Quiz results: what children learned between the pre and post quizzes, and how each question
 works (share correct, discrimination, differences between languages)."""
 
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
+from parliament_app.clock import local_today
 from parliament_app.i18n import _, format_date, format_decimal, format_number, format_percent
 from parliament_app.models import Role, User
 from parliament_app.quizzes.gain import (
@@ -27,7 +27,7 @@ from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state
 from sessions.groups import list_groups
 
-TERMS = school_terms(date.today(), count=4)
+TERMS = school_terms(local_today(), count=4)
 WEAK_DISCRIMINATION = 0.2
 
 
