@@ -979,16 +979,16 @@ class _Generator:
         superuser = self.session.scalar(
             text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         )
-        self.session.execute(text("SET LOCAL_TIMEZONE synchronous_commit = off"))
+        self.session.execute(text("SET LOCAL synchronous_commit = off"))
         if not superuser:
             return False
-        self.session.execute(text("SET LOCAL_TIMEZONE session_replication_role = replica"))
+        self.session.execute(text("SET LOCAL session_replication_role = replica"))
         return True
 
     def _check_foreign_keys(self) -> None:
         """Every foreign key of every written table holds (one anti-join each), else the whole
         load is refused and rolled back by the caller."""
-        self.session.execute(text("SET LOCAL_TIMEZONE session_replication_role = origin"))
+        self.session.execute(text("SET LOCAL session_replication_role = origin"))
         written = [name for name, count in self.writer.counts.items() if count]
         self.progress(STAGE_CHECKS, 0, len(written))
         for done, name in enumerate(written, start=1):

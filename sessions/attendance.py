@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import astuple, dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -69,7 +69,7 @@ from sessions.attendance_models import (
     AttendanceStatus,
     ScanResult,
 )
-from sessions.groups import may_manage_group
+from sessions.groups import managed_group_ids, may_manage_group
 from sessions.models import Occurrence, OccurrenceStaff, OccurrenceStatus
 
 __all__ = [
@@ -97,6 +97,7 @@ __all__ = [
     "roster",
     "roster_for",
     "scan_status",
+    "takeable_occurrences",
     "taken_occurrence",
     "undo_check_in",
 ]
@@ -190,6 +191,31 @@ def may_take_attendance(session: Session, user: User | None, occurrence: Occurre
         return False
     if may_manage_group(session, user, occurrence.group):
         return True
+    return _staffs(session, user, occurrence)
+
+
+def takeable_occurrences(
+    session: Session, user: User | None, occurrences: Iterable[Occurrence]
+) -> list[Occurrence]:
+    """Those of ``occurrences`` whose attendance ``user`` may take, in their order:
+    ``may_take_attendance`` for each, the groups the user leads read once for all of them."""
+    if user is None or not user.active:
+        return []
+    if user.role == Role.ADMINISTRATOR:
+        return list(occurrences)
+    if user.role != Role.FACILITATOR:
+        return []
+    led = managed_group_ids(session, user)
+    return [
+        occurrence
+        for occurrence in occurrences
+        if occurrence.group_id in led or _staffs(session, user, occurrence)
+    ]
+
+
+def _staffs(session: Session, user: User, occurrence: Occurrence) -> bool:
+    """The user is among the occurrence's staff (no query when ``Occurrence.staff`` is loaded:
+    the rows are then in the session's identity map)."""
     return session.get(OccurrenceStaff, (occurrence.id, user.id)) is not None
 
 

@@ -2,8 +2,9 @@
 
 Who may manage a group (edit it, schedule its sessions, run its club) is decided in one place,
 ``may_manage_group``: administrators, and active facilitators who lead it. Scheduling and clubs
-ask here. Which groups a user sees is one SQL predicate (``group_scope``), used by lists and
-single reads alike:
+ask here; lists ask the same question of every row at once with its SQL form
+(``managed_group_scope``). Which groups a user sees is one SQL predicate (``group_scope``), used by
+lists and single reads alike:
 
 - administrators: every group;
 - facilitators: the groups they lead;
@@ -95,6 +96,25 @@ def may_manage_group(session: Session, user: User, group: Group) -> bool:
     )
 
 
+def managed_group_scope(user: User) -> ColumnElement[bool]:
+    """SQL predicate on ``Group``: the groups this user may manage, ``may_manage_group`` for a
+    whole list at once."""
+    if not user.active:
+        return false()
+    match user.role:
+        case Role.ADMINISTRATOR:
+            return true()
+        case Role.FACILITATOR:
+            led = select(GroupLeader.group_id).where(GroupLeader.user_id == user.id)
+            return Group.id.in_(led)
+    return false()
+
+
+def managed_group_ids(session: Session, user: User) -> set[int]:
+    """The ids of every group this user may manage, in one query."""
+    return set(session.scalars(select(Group.id).where(managed_group_scope(user))))
+
+
 def require_group_manager(session: Session, user: User, group: Group) -> None:
     if not may_manage_group(session, user, group):
         raise PermissionDenied(_("Only the group's leaders and administrators may do this."))
@@ -132,6 +152,36 @@ def active_member_count(session: Session, group_id: int) -> int:
         )
         or 0
     )
+
+
+def active_member_counts(session: Session, user: User) -> dict[int, int]:
+    """Active members of each group this user sees (``group_scope``), in one query; a group
+    without any is left out."""
+    rows = session.execute(
+        select(Enrolment.group_id, func.count())
+        .join(Group, Group.id == Enrolment.group_id)
+        .where(group_scope(user), Enrolment.status == EnrolmentStatus.ACTIVE)
+        .group_by(Enrolment.group_id)
+    )
+    return {group_id: count for group_id, count in rows}
+
+
+def managed_group_leaders(session: Session, user: User) -> dict[int, dict[int, str]]:
+    """The leaders (id: display name, by id) of every group this user may manage, by group id,
+    in one query; a group without leaders maps to an empty dict."""
+    rows = session.execute(
+        select(Group.id, User.id, User.display_name)
+        .outerjoin(GroupLeader, GroupLeader.group_id == Group.id)
+        .outerjoin(User, User.id == GroupLeader.user_id)
+        .where(managed_group_scope(user))
+        .order_by(Group.id, GroupLeader.user_id)
+    )
+    leaders: dict[int, dict[int, str]] = {}
+    for group_id, leader_id, name in rows:
+        names = leaders.setdefault(group_id, {})
+        if leader_id is not None:
+            names[leader_id] = name
+    return leaders
 
 
 def leader_ids(session: Session, group_id: int) -> list[int]:

@@ -33,9 +33,9 @@ from sessions.attendance import (
     export_xlsx,
     mark,
     mark_all_present,
-    may_take_attendance,
     reopen_occurrence,
     roster,
+    takeable_occurrences,
     undo_check_in,
 )
 from sessions.attendance_models import AttendanceMethod, AttendanceStatus, InvolvementRole
@@ -161,14 +161,17 @@ with transaction() as session:
             "status": occurrence.status,
             "started": occurrence.starts_at <= now,
         }
-        for occurrence in list_occurrences(
+        for occurrence in takeable_occurrences(
             session,
             user,
-            today - timedelta(days=PAST_DAYS),
-            today + timedelta(days=NEXT_DAYS),
-            include_cancelled=False,
+            list_occurrences(
+                session,
+                user,
+                today - timedelta(days=PAST_DAYS),
+                today + timedelta(days=NEXT_DAYS),
+                include_cancelled=False,
+            ),
         )
-        if may_take_attendance(session, user, occurrence)
     ]
 # Today's sessions first, then the last two weeks (latest first), then the week ahead.
 occurrences = {

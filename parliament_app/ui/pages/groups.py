@@ -5,7 +5,7 @@ import streamlit as st
 
 from parliament_app.i18n import _, format_number
 from parliament_app.labels import label
-from parliament_app.models import GroupKind, Role, User
+from parliament_app.models import GroupKind, Role
 from parliament_app.services.accounts import list_users
 from parliament_app.services.children import MAX_AGE, MIN_AGE
 from parliament_app.services.home import led_groups
@@ -14,12 +14,11 @@ from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state
 from sessions.groups import (
     NewGroup,
-    active_member_count,
+    active_member_counts,
     add_leader,
     create_group,
-    leader_ids,
     list_groups,
-    may_manage_group,
+    managed_group_leaders,
     remove_leader,
     update_group,
 )
@@ -36,16 +35,13 @@ def done(message: str) -> None:
     st.rerun()
 
 
-def person_name(session, user_id: int) -> str:
-    person = session.get(User, user_id)
-    return person.display_name if person else "—"
-
-
 with transaction() as session:
     user = page_user(session)
     role = user.role
     plans = role in (Role.ADMINISTRATOR, Role.FACILITATOR)
     groups = list_groups(session, user)
+    members = active_member_counts(session, user)
+    group_leaders = managed_group_leaders(session, user) if plans else {}
     waiting = (
         {group.id: queued for group, _members, queued in led_groups(session, user)}
         if role == Role.FACILITATOR
@@ -61,24 +57,21 @@ with transaction() as session:
             _("Run by"): group.organisation.name,
             _("Ages"): _("{low}–{high}").format(low=group.min_age, high=group.max_age),
             _("Capacity"): format_number(group.capacity),
-            _("Members"): format_number(active_member_count(session, group.id)),
+            _("Members"): format_number(members.get(group.id, 0)),
         }
         if role == Role.FACILITATOR:
             row[_("Waiting")] = format_number(waiting.get(group.id, 0))
         if not group.active:
             row[_("Group")] = _("{name} (closed)").format(name=group.name)
         rows.append(row)
-        if plans and may_manage_group(session, user, group):
+        if group.id in group_leaders:
             managed[group.id] = {
                 "name": group.name,
                 "description": group.description,
                 "min_age": group.min_age,
                 "max_age": group.max_age,
                 "capacity": group.capacity,
-                "leaders": {
-                    leader_id: person_name(session, leader_id)
-                    for leader_id in leader_ids(session, group.id)
-                },
+                "leaders": group_leaders[group.id],
             }
     facilitators: dict[int, str] = {}
     organisations: dict[int, str] = {}

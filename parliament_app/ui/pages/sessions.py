@@ -6,14 +6,14 @@ from datetime import UTC, datetime, time, timedelta
 import streamlit as st
 
 from parliament_app.i18n import LANGUAGE_NAMES, N_, _, format_date, format_datetime, ngettext
-from parliament_app.models import Role, User
+from parliament_app.models import Role
 from parliament_app.services.accounts import list_users
 from parliament_app.services.children import MAX_AGE, MIN_AGE
 from parliament_app.services.places import list_organisations, list_venues
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state
 from sessions.calendar import OCCURRENCE_STATUS_LABELS, SESSION_KIND_LABELS
-from sessions.groups import leader_ids, list_groups, may_manage_group
+from sessions.groups import list_groups, managed_group_leaders
 from sessions.models import OccurrenceStatus, Profession, Recurrence, SessionKind
 from sessions.scheduling import (
     MAX_OCCURRENCES,
@@ -87,26 +87,22 @@ def occurrence_title(row: dict) -> str:
     )
 
 
-def person_name(session, user_id: int) -> str:
-    person = session.get(User, user_id)
-    return person.display_name if person else "—"
-
-
 today = local(datetime.now(UTC)).date()
 
 with transaction() as session:
     user = page_user(session)
     role = user.role
+    group_leaders = managed_group_leaders(session, user)
     groups = {
         group.id: {
             "name": group.name,
             "min_age": group.min_age,
             "max_age": group.max_age,
             "capacity": group.capacity,
-            "leaders": leader_ids(session, group.id),
+            "leaders": list(group_leaders[group.id]),
         }
         for group in list_groups(session, user)
-        if group.active and may_manage_group(session, user, group)
+        if group.active and group.id in group_leaders
     }
     if role == Role.ADMINISTRATOR:
         facilitators = {
@@ -116,9 +112,9 @@ with transaction() as session:
         }
     else:  # no service lists facilitators to others: offer the leaders of the user's groups
         facilitators = {
-            leader: person_name(session, leader)
-            for group in groups.values()
-            for leader in group["leaders"]
+            leader: name
+            for group_id in groups
+            for leader, name in group_leaders[group_id].items()
         }
     venues = {
         venue.id: _("{venue}, {municipality}").format(
