@@ -191,32 +191,44 @@ def may_take_attendance(session: Session, user: User | None, occurrence: Occurre
         return False
     if may_manage_group(session, user, occurrence.group):
         return True
-    return _staffs(session, user, occurrence)
+    return session.get(OccurrenceStaff, (occurrence.id, user.id)) is not None
 
 
 def takeable_occurrences(
     session: Session, user: User | None, occurrences: Iterable[Occurrence]
 ) -> list[Occurrence]:
     """Those of ``occurrences`` whose attendance ``user`` may take, in their order:
-    ``may_take_attendance`` for each, the groups the user leads read once for all of them."""
+    ``may_take_attendance`` for each, in at most two queries for all of them (the groups the
+    user leads, then which of the other occurrences they staff)."""
     if user is None or not user.active:
         return []
     if user.role == Role.ADMINISTRATOR:
         return list(occurrences)
     if user.role != Role.FACILITATOR:
         return []
+    occurrences = list(occurrences)
     led = managed_group_ids(session, user)
+    others = [occurrence.id for occurrence in occurrences if occurrence.group_id not in led]
+    staffed = _staffed_ids(session, user, others)
     return [
         occurrence
         for occurrence in occurrences
-        if occurrence.group_id in led or _staffs(session, user, occurrence)
+        if occurrence.group_id in led or occurrence.id in staffed
     ]
 
 
-def _staffs(session: Session, user: User, occurrence: Occurrence) -> bool:
-    """The user is among the occurrence's staff (no query when ``Occurrence.staff`` is loaded:
-    the rows are then in the session's identity map)."""
-    return session.get(OccurrenceStaff, (occurrence.id, user.id)) is not None
+def _staffed_ids(session: Session, user: User, occurrence_ids: list[int]) -> set[int]:
+    """Which of these occurrences the user staffs (``OccurrenceStaff``); no query for none."""
+    if not occurrence_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(OccurrenceStaff.occurrence_id).where(
+                OccurrenceStaff.user_id == user.id,
+                OccurrenceStaff.occurrence_id.in_(occurrence_ids),
+            )
+        )
+    )
 
 
 def require_attendance_taker(session: Session, user: User, occurrence: Occurrence) -> None:

@@ -32,6 +32,9 @@ from parliament_app.models import (
     Enrolment,
     EnrolmentEvent,
     EnrolmentStatus,
+    Group,
+    GroupKind,
+    GroupLeader,
     Municipality,
     Role,
     Venue,
@@ -838,6 +841,44 @@ def test_a_facilitator_staffing_the_session_may_take_attendance(
     db.flush()
     assert mark(db, world.other_facilitator, occurrence.id, world.own_pupil.id, P).status == P
     assert mark(db, world.admin, occurrence.id, world.own_pupil.id, L).status == L
+
+
+def test_takeable_occurrences_agrees_with_may_take_attendance(
+    db: Session, world: World, occurrence: Occurrence
+) -> None:
+    elsewhere = Group(
+        kind=GroupKind.WORKSHOP_SERIES,
+        name="Workshops B",
+        organisation_id=world.ngo.id,
+        municipality_id=world.municipality.id,
+    )
+    db.add(elsewhere)
+    db.flush()
+    db.add(GroupLeader(group_id=elsewhere.id, user_id=world.other_facilitator.id))
+    staffed, unstaffed = (
+        Occurrence(
+            group_id=elsewhere.id,
+            kind=SessionKind.PEER_LEARNING,
+            topic="Safety online",
+            starts_at=START + timedelta(days=days),
+            duration_minutes=90,
+        )
+        for days in (1, 2)
+    )
+    db.add_all([staffed, unstaffed])
+    db.flush()
+    db.add(OccurrenceStaff(occurrence_id=staffed.id, user_id=world.facilitator.id))
+    db.flush()
+    occurrences = [unstaffed, occurrence, staffed]
+    sleeping = make_user(db, "sleeping_facilitator", Role.FACILITATOR, world.ngo, active=False)
+
+    for user in [*world.users().values(), sleeping, None]:
+        expected = [item for item in occurrences if attendance.may_take_attendance(db, user, item)]
+        assert attendance.takeable_occurrences(db, user, occurrences) == expected
+    assert attendance.takeable_occurrences(db, world.facilitator, occurrences) == [
+        occurrence,
+        staffed,
+    ]
 
 
 # --- exports ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from factories import World, build_world, make_child, make_user
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from parliament_app.errors import NotFound, PermissionDenied, ValidationError
@@ -23,10 +23,14 @@ from parliament_app.models import (
 )
 from sessions.groups import (
     NewGroup,
+    active_member_count,
+    active_member_counts,
     add_leader,
     create_group,
     get_group,
     list_groups,
+    managed_group_ids,
+    managed_group_leaders,
     may_manage_group,
     remove_leader,
     require_group_manager,
@@ -338,3 +342,62 @@ def test_who_sees_which_groups(db: Session, world: World):
 def test_inactive_user_sees_no_group(db: Session, world: World):
     world.coordinator.active = False
     assert list_groups(db, world.coordinator) == []
+
+
+# --- a whole list at once ---------------------------------------------------------------------
+
+
+def _varied_groups(db: Session, world: World) -> list[Group]:
+    """Besides the facilitator's parliament: a group two facilitators lead, a closed one, one
+    elsewhere and one whose only leader's account was removed."""
+    shared = create_group(db, world.admin, _new_group(world, name="Shared"))
+    add_leader(db, world.admin, shared.id, world.facilitator.id)
+    closed = create_group(db, world.admin, _new_group(world, name="Closed"))
+    closed.active = False
+    far = _other_municipality_group(db, world)
+    leaderless = create_group(db, world.admin, _new_group(world, name="Leaderless"))
+    db.execute(delete(GroupLeader).where(GroupLeader.group_id == leaderless.id))
+    _enrol(db, world, shared, 2)
+    _enrol(db, world, shared, 1, EnrolmentStatus.WAITING)
+    _enrol(db, world, far, 3)
+    db.flush()
+    return [world.group, shared, closed, far, leaderless]
+
+
+def _everyone(db: Session, world: World) -> list:
+    sleeping = make_user(db, "sleeping_facilitator", Role.FACILITATOR, world.ngo, active=False)
+    return [*world.users().values(), sleeping]
+
+
+def test_managed_groups_agree_with_may_manage_group(db: Session, world: World):
+    groups = _varied_groups(db, world)
+    for user in _everyone(db, world):
+        expected = {group.id for group in groups if may_manage_group(db, user, group)}
+        assert managed_group_ids(db, user) == expected, user.username
+        assert set(managed_group_leaders(db, user)) == expected, user.username
+
+
+def test_managed_group_leaders_are_named_by_id(db: Session, world: World):
+    shared, closed, far, leaderless = _varied_groups(db, world)[1:]
+    facilitator, other = world.facilitator, world.other_facilitator
+
+    assert managed_group_leaders(db, facilitator) == {
+        world.group.id: {facilitator.id: "Facilitator"},
+        shared.id: {facilitator.id: "Facilitator", other.id: "Other Facilitator"},
+    }
+    everything = managed_group_leaders(db, world.admin)
+    assert everything[leaderless.id] == {}
+    assert everything[far.id] == everything[closed.id] == {other.id: "Other Facilitator"}
+    assert list(everything[shared.id]) == sorted([facilitator.id, other.id])
+
+
+def test_active_member_counts_agree_with_active_member_count(db: Session, world: World):
+    groups = _varied_groups(db, world)
+    for user in _everyone(db, world):
+        visible = {group.id for group in list_groups(db, user)}
+        expected = {
+            group.id: active_member_count(db, group.id)
+            for group in groups
+            if group.id in visible and active_member_count(db, group.id)
+        }
+        assert active_member_counts(db, user) == expected, user.username

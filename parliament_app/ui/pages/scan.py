@@ -22,7 +22,7 @@ from parliament_app.models import Guardian, User
 from parliament_app.qr import qr_png
 from parliament_app.ui.context import apply_language, page_user, transaction
 from parliament_app.ui.widgets import empty_state
-from sessions.attendance import STATUS_LABELS, add_walk_in, may_take_attendance
+from sessions.attendance import STATUS_LABELS, add_walk_in, takeable_occurrences
 from sessions.attendance_models import AttendanceStatus, ScanResult
 from sessions.checkin import (
     CODE_STEP_SECONDS,
@@ -420,11 +420,18 @@ with transaction() as session:
             "open": closed_reason(occurrence, now) is None,
         }
         # Yesterday too: a session that began before midnight is still open after it.
-        for occurrence in list_occurrences(
-            session, user, today - timedelta(days=1), today, include_cancelled=False
+        for occurrence in takeable_occurrences(
+            session,
+            user,
+            (
+                occurrence
+                for occurrence in list_occurrences(
+                    session, user, today - timedelta(days=1), today, include_cancelled=False
+                )
+                if local(occurrence.starts_at).date() == today
+                or closed_reason(occurrence, now) is None
+            ),
         )
-        if (local(occurrence.starts_at).date() == today or closed_reason(occurrence, now) is None)
-        and may_take_attendance(session, user, occurrence)
     }
 
 # --- render ------------------------------------------------------------------------------------

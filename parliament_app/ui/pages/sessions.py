@@ -112,9 +112,7 @@ with transaction() as session:
         }
     else:  # no service lists facilitators to others: offer the leaders of the user's groups
         facilitators = {
-            leader: name
-            for group_id in groups
-            for leader, name in group_leaders[group_id].items()
+            leader: name for group_id in groups for leader, name in group_leaders[group_id].items()
         }
     venues = {
         venue.id: _("{venue}, {municipality}").format(
