@@ -39,7 +39,7 @@ category.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import NotRequired, TypedDict
 
@@ -52,6 +52,7 @@ __all__ = [
     "UnitDiversity",
     "UnitFlags",
     "chance_level",
+    "chance_levels",
     "segregation",
     "theil_decomposition",
     "unit_diversity",
@@ -254,13 +255,36 @@ def chance_level(
 
     All values are ``None`` when the index is undefined for this pool (see :func:`segregation`).
     """
+    return chance_levels(counts, (index,), permutations, seed)[index]
+
+
+def chance_levels(
+    counts: Mapping[str, Mapping[str, int]],
+    indices: Sequence[str],
+    permutations: int = 2000,
+    seed: int | None = None,
+) -> dict[str, ChanceLevel]:
+    """:func:`chance_level` for several indices, all measured on the same shuffles: the
+    shuffling is the expensive part, so a second index costs little."""
     if permutations < 1:
         raise ValueError("permutations must be at least 1")
-    measure, n = _index_problem(counts, index)
-    if measure is None:
-        return {"observed": None, "expected": None, "p95": None, "p_value": None}
-    observed = _scalar(measure, n)
-    shuffled = _permuted_values(n, measure, permutations, np.random.default_rng(seed))
+    categories, n = _matrix(counts)
+    if not np.array_equal(n, np.round(n)):
+        raise ValueError("chance_level needs whole numbers of children")
+    measures = {index: _index_measure(categories, index) for index in indices}
+    defined = {index: measure for index, measure in measures.items() if measure is not None}
+    shuffled = (
+        _permuted_values(n, defined, permutations, np.random.default_rng(seed)) if defined else {}
+    )
+    return {
+        index: _against_chance(_scalar(defined[index], n), shuffled[index], permutations)
+        if index in defined
+        else {"observed": None, "expected": None, "p95": None, "p_value": None}
+        for index in indices
+    }
+
+
+def _against_chance(observed: float, shuffled: np.ndarray, permutations: int) -> ChanceLevel:
     at_least = int((shuffled >= observed - _TIE_TOLERANCE).sum())
     return {
         "observed": observed,
@@ -270,51 +294,55 @@ def chance_level(
     }
 
 
-def _index_problem(
-    counts: Mapping[str, Mapping[str, int]], index: str
-) -> tuple[Callable[[np.ndarray], np.ndarray] | None, np.ndarray]:
-    """The measure to compute (``None`` if undefined) and the unit × category matrix it takes.
+def _index_measure(
+    categories: list[str], index: str
+) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The measure of ``index`` on (… × units × categories) matrices; ``None`` if undefined.
 
-    Focal indices take a two-column matrix: everyone else, then the focal category.
+    Focal indices look at two columns: everyone else, then the focal category.
     """
-    categories, n = _matrix(counts)
-    if not np.array_equal(n, np.round(n)):
-        raise ValueError("chance_level needs whole numbers of children")
     name, _, focus = index.partition(":")
     if name in _MULTIGROUP and not focus:
-        return (_MULTIGROUP[name] if len(categories) > 1 else None), n
+        return _MULTIGROUP[name] if len(categories) > 1 else None
     if name in _FOCAL and focus:
         if focus not in categories or len(categories) < 2:
-            return None, n
-        return _FOCAL[name], _focal_pair(categories, n, focus)
+            return None
+        focal = _FOCAL[name]
+        return lambda n: focal(_focal_pair(categories, n, focus))
     known = [*_MULTIGROUP, *(f"{key}:<category>" for key in _FOCAL)]
     raise ValueError(f"unknown index {index!r}; use one of {', '.join(known)}")
 
 
 def _permuted_values(
     n: np.ndarray,
-    measure: Callable[[np.ndarray], np.ndarray],
+    measures: Mapping[str, Callable[[np.ndarray], np.ndarray]],
     permutations: int,
     rng: np.random.Generator,
-) -> np.ndarray:
-    """The measure for ``permutations`` random re-allocations, a chunk of shuffles at a time.
+) -> dict[str, np.ndarray]:
+    """Each measure for ``permutations`` random re-allocations, a chunk of shuffles at a time.
 
     Each row of a (shuffles × children) label array is shuffled independently; counts per unit
     and category come from one ``bincount`` over ``(shuffle, unit, category)`` cell numbers.
     """
     units, k = n.shape
     sizes = n.sum(axis=1).astype(np.int64)
-    labels = np.repeat(np.arange(k), n.sum(axis=0).astype(np.int64))
-    unit_of_child = np.repeat(np.arange(units), sizes)
+    label_type = np.uint8 if k <= np.iinfo(np.uint8).max else np.int64
+    labels = np.repeat(np.arange(k, dtype=label_type), n.sum(axis=0).astype(np.int64))
     chunk = max(1, _CHUNK_CELLS // max(len(labels), units * k))
-    values = []
+    # The cell number of every child's (shuffle, unit) before its label is added.
+    cell_base = (
+        np.arange(min(chunk, permutations), dtype=np.int64)[:, None] * units
+        + np.repeat(np.arange(units, dtype=np.int64), sizes)
+    ) * k
+    values: dict[str, list[np.ndarray]] = {index: [] for index in measures}
     for start in range(0, permutations, chunk):
         size = min(chunk, permutations - start)
         shuffled = rng.permuted(np.broadcast_to(labels, (size, len(labels))), axis=1)
-        cells = (np.arange(size)[:, None] * units + unit_of_child) * k + shuffled
+        cells = cell_base[:size] + shuffled
         batch = np.bincount(cells.ravel(), minlength=size * units * k).reshape(size, units, k)
-        values.append(measure(batch.astype(float)))
-    return np.clip(np.concatenate(values), 0.0, 1.0)
+        for index, measure in measures.items():
+            values[index].append(measure(batch))
+    return {index: np.clip(np.concatenate(chunks), 0.0, 1.0) for index, chunks in values.items()}
 
 
 # --------------------------------------------------------------------------- unit flags
@@ -467,13 +495,28 @@ def _pool_shares(pool_shares: Mapping[str, float]) -> dict[str, float]:
 
 
 def _theil_h(n: np.ndarray) -> np.ndarray:
-    """``Σ_i Σ_k n_ik ln(n_ik / (t_i P_k)) / (T E)``, with ``0 ln 0 = 0``."""
-    t = n.sum(axis=-1, keepdims=True)
-    total = n.sum(axis=(-2, -1))
-    pool = n.sum(axis=-2, keepdims=True) / total[..., None, None]
-    entropy = -(pool * np.log(pool)).sum(axis=(-2, -1))
-    ratio = np.where(n > 0, n / (t * pool), 1.0)
-    return (n * np.log(ratio)).sum(axis=(-2, -1)) / (total * entropy)
+    """``Σ_i Σ_k n_ik ln(n_ik / (t_i P_k)) / (T E)``, with ``0 ln 0 = 0``.
+
+    Computed as ``1 − (Σ n ln n − Σ t ln t) / (Σ N_k ln N_k − T ln T)``: the same sum regrouped,
+    with one logarithm per distinct count instead of one per cell (the chance test evaluates it
+    on millions of cells).
+    """
+    t = n.sum(axis=-1)
+    total = t.sum(axis=-1)
+    columns = n.sum(axis=-2)
+    within = _sum_xlogx(n).sum(axis=-1) - _sum_xlogx(t)
+    between = _sum_xlogx(columns) - total * np.log(total)
+    return 1.0 - within / between
+
+
+def _sum_xlogx(a: np.ndarray) -> np.ndarray:
+    """``Σ x ln x`` over the last axis (``0 ln 0 = 0``); whole counts use a lookup table."""
+    if np.issubdtype(a.dtype, np.integer) and a.size > 4096:
+        xs = np.arange(int(a.max()) + 1, dtype=float)
+        table = xs * np.log(np.maximum(xs, 1.0))
+        return table[a].sum(axis=-1)
+    a = np.asarray(a, dtype=float)
+    return (a * np.log(np.where(a > 0, a, 1.0))).sum(axis=-1)
 
 
 def _multigroup_dissimilarity(n: np.ndarray) -> np.ndarray:
@@ -522,8 +565,8 @@ def _focus_measures(
 
 def _focal_pair(categories: list[str], n: np.ndarray, focus: str) -> np.ndarray:
     """Two columns per unit: everyone else, then the focal category."""
-    x = n[:, categories.index(focus)]
-    return np.stack([n.sum(axis=1) - x, x], axis=1)
+    x = n[..., categories.index(focus)]
+    return np.stack([n.sum(axis=-1) - x, x], axis=-1)
 
 
 def _entropy(category_totals: np.ndarray) -> float:

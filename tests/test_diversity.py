@@ -13,7 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parliament_app.diversity import (
+    _theil_h,
     chance_level,
+    chance_levels,
     segregation,
     theil_decomposition,
     unit_diversity,
@@ -370,3 +372,29 @@ def test_hypergeometric_tail_approaches_binomial_for_large_pools(size_x: tuple[i
         assert binomial is None and exact is None
     else:
         assert exact == pytest.approx(binomial, rel=1e-3, abs=1e-9)
+
+
+def test_chance_levels_share_their_shuffles_with_chance_level() -> None:
+    counts = _programme(30, 12, 40)
+    together = chance_levels(counts, ("theil_h", "dissimilarity:g"), permutations=300, seed=5)
+    for index in ("theil_h", "dissimilarity:g"):
+        assert together[index] == chance_level(counts, index, permutations=300, seed=5)
+
+
+def test_theil_h_is_the_same_on_whole_counts_and_on_floats() -> None:
+    # The chance test measures whole-number batches with a lookup table of n ln n.
+    rng = np.random.default_rng(1)
+    batch = rng.integers(0, 30, size=(40, 60, 5))
+    assert np.allclose(_theil_h(batch), _theil_h(batch.astype(float)), atol=1e-12)
+    # Against the textbook sum Σ_i Σ_k n_ik ln(n_ik / (t_i P_k)) / (T E), cell by cell.
+    n = batch[0]
+    t, total = n.sum(axis=1), n.sum()
+    pool = n.sum(axis=0) / total
+    entropy = -sum(p * math.log(p) for p in pool if p > 0)
+    textbook = sum(
+        n[i, k] * math.log(n[i, k] / (t[i] * pool[k]))
+        for i in range(n.shape[0])
+        for k in range(n.shape[1])
+        if n[i, k] > 0
+    ) / (total * entropy)
+    assert _theil_h(n) == pytest.approx(textbook, rel=1e-12)

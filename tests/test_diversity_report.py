@@ -25,6 +25,7 @@ from parliament_app.models import (
     utcnow,
 )
 from parliament_app.services.diversity_report import (
+    chance_shuffles,
     composition_counts,
     diversity_report,
     export_csv,
@@ -75,6 +76,7 @@ def test_complete_separation_is_flagged(db: Session, segregated: World) -> None:
     report = diversity_report(db, segregated.admin, "community", START, END, seed=1)
     assert report.segregation["theil_h"] == pytest.approx(1.0)
     assert report.chance["theil_h"]["p_value"] < 0.01
+    assert report.chance_shuffles == 2000
     club_r = next(unit for unit in report.units if unit.name == "Club R")
     assert club_r.flags["ghetto_risk"] and club_r.flags["ghetto_group"] == "roma"
     assert club_r.flags["single_group"]
@@ -186,3 +188,12 @@ def test_terms_and_trend(db: Session, segregated: World) -> None:
     assert [label for label, _start, _end in terms] == ["2025/26 I", "2025/26 II", "2026/27 I"]
     trend = term_trend(db, segregated.admin, "community", school_terms(local_today(), 2))
     assert len(trend) == 2 and trend[-1]["theil_h"] == pytest.approx(1.0, abs=0.2)
+
+
+@pytest.mark.parametrize(
+    ("children", "shuffles"),
+    [(40, 2000), (10_000, 2000), (20_000, 1000), (80_000, 250), (1_000_000, 200)],
+)
+def test_large_pools_run_fewer_shuffles_but_never_too_few(children: int, shuffles: int) -> None:
+    assert chance_shuffles(2000, children) == shuffles
+    assert chance_shuffles(100, children) == 100  # never more than asked

@@ -94,7 +94,7 @@ def show_list() -> int | None:
             for row in rows
         ],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         on_select="rerun",
         selection_mode="single-row",
         key=f"children_table_{page}",

@@ -11,6 +11,7 @@ from parliament_app.i18n import (
     format_date,
     format_decimal,
     format_number,
+    ngettext,
     using_language,
 )
 from parliament_app.models import OrganisationKind, User
@@ -134,6 +135,15 @@ if chance and chance.get("expected") is not None:
             "{p95})."
         ).format(expected=number(chance["expected"]), p95=number(chance["p95"]))
     )
+    st.caption(
+        ngettext(
+            "Compared with {count} random allocation of the same children to groups of the "
+            "same sizes.",
+            "Compared with {count} random allocations of the same children to groups of the "
+            "same sizes.",
+            report.chance_shuffles,
+        ).format(count=format_number(report.chance_shuffles))
+    )
     if chance["p_value"] is not None and chance["p_value"] < 0.05:
         st.warning(
             _(
@@ -199,7 +209,7 @@ st.dataframe(
         for unit, texts in flagged
     ],
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
 )
 st.caption(
     _(

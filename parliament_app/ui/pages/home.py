@@ -49,5 +49,5 @@ if user.role == Role.FACILITATOR:
                 for group, members, waiting in groups
             ],
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )

@@ -100,7 +100,7 @@ if plan.errors:
             for error in plan.errors
         ],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
 if plan.duplicates:
     with st.expander(_("Repeated or already registered pupils (not imported twice)")):
@@ -114,7 +114,7 @@ if plan.duplicates:
                 for duplicate in plan.duplicates
             ],
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
 if plan.rows:
     shown = [choices.get(field, field) for field in plan.mapped]
@@ -127,7 +127,7 @@ if plan.rows:
             for row in plan.rows[:20]
         ],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
     if len(plan.rows) > 20:
         st.caption(_("The first 20 of {count} pupils.").format(count=format_number(len(plan.rows))))

@@ -326,7 +326,7 @@ def live_panel(run_id: int) -> None:
                     else _("Open next question"),
                     key="quiz_host_next",
                     type="primary",
-                    use_container_width=True,
+                    width="stretch",
                     on_click=act,
                     args=(play.open_next_question, run_id),
                     kwargs={"after_index": view.index},
@@ -336,14 +336,14 @@ def live_panel(run_id: int) -> None:
                     _("Show answers"),
                     key="quiz_host_reveal",
                     type="primary",
-                    use_container_width=True,
+                    width="stretch",
                     on_click=act,
                     args=(play.reveal, run_id),
                 )
         columns[2].button(
             _("Finish the quiz"),
             key="quiz_host_finish",
-            use_container_width=True,
+            width="stretch",
             on_click=act,
             args=(play.finish, run_id),
         )
@@ -364,7 +364,7 @@ def live_panel(run_id: int) -> None:
                 for result in results.questions
             ],
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
 
 
@@ -398,7 +398,7 @@ with st.expander("🔗 " + _("Link nicknames to children (keep this off the proj
                 for player in players
             ],
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
         nicknames = {player.id: player.nickname for player in players}
         with st.form("quiz_host_link"):

@@ -142,7 +142,7 @@ def question_buttons(question, key_prefix: str) -> None:
             _("Send my answer"),
             key=f"{key_prefix}_send_{question.id}",
             type="primary",
-            use_container_width=True,
+            width="stretch",
             on_click=submit_multiple,
             args=(question,),
         )
@@ -152,7 +152,7 @@ def question_buttons(question, key_prefix: str) -> None:
             f"{LETTERS[index]}. {option}",
             key=f"{key_prefix}_{question.id}_{index}",
             type="primary",
-            use_container_width=True,
+            width="stretch",
             on_click=submit,
             args=(question, [index]),
         )
@@ -211,7 +211,7 @@ if not token:
             help=_("Not your real name: any fun name you like."),
         )
         joined = st.form_submit_button(
-            _("Join"), type="primary", use_container_width=True, key="quiz_join_submit"
+            _("Join"), type="primary", width="stretch", key="quiz_join_submit"
         )
     if joined:
         with shown_errors():
@@ -251,7 +251,7 @@ else:
                 _("Next question") if question is not None else _("See my result"),
                 key="quiz_join_next",
                 type="primary",
-                use_container_width=True,
+                width="stretch",
                 on_click=next_question,
             )
             return
@@ -295,7 +295,7 @@ st.divider()
 st.button(
     "🙋 " + _("I would like to talk to someone"),
     key="quiz_join_talk_button",
-    use_container_width=True,
+    width="stretch",
     on_click=ask_to_talk,
     help=_("Only your facilitator will know."),
 )

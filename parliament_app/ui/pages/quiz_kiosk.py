@@ -178,7 +178,7 @@ def setup_screen(problem: str | None = None) -> None:
     with st.form("quiz_kiosk_setup"):
         st.text_input(_("Code"), max_chars=12, key="quiz_kiosk_code_input")
         st.form_submit_button(
-            _("Use this code"), type="primary", use_container_width=True, on_click=set_code
+            _("Use this code"), type="primary", width="stretch", on_click=set_code
         )
 
 
@@ -193,7 +193,7 @@ def start_screen() -> None:
             name,
             key=f"quiz_kiosk_start_{language}",
             type="primary",
-            use_container_width=True,
+            width="stretch",
             on_click=start_turn,
             args=(language,),
         )
@@ -212,7 +212,7 @@ def feedback_screen(feedback: dict, has_next: bool) -> None:
         _("Next question") if has_next else _("See my result"),
         key=turn_key("next"),
         type="primary",
-        use_container_width=True,
+        width="stretch",
         on_click=next_question,
     )
 
@@ -232,7 +232,7 @@ def question_screen(question: play.QuestionView) -> None:
             _("Send my answer"),
             key=turn_key(f"send_{question.id}"),
             type="primary",
-            use_container_width=True,
+            width="stretch",
             on_click=submit_multiple,
             args=(question,),
         )
@@ -242,7 +242,7 @@ def question_screen(question: play.QuestionView) -> None:
             f"{LETTERS[index]}. {option}",
             key=turn_key(f"answer_{question.id}_{index}"),
             type="primary",
-            use_container_width=True,
+            width="stretch",
             on_click=submit,
             args=(question, [index]),
         )
@@ -277,7 +277,7 @@ def end_screen(summary: play.PlayerSummary) -> None:
         "➡️ " + _("Next child"),
         key=turn_key("done"),
         type="primary",
-        use_container_width=True,
+        width="stretch",
         on_click=end_turn,
     )
 
@@ -296,7 +296,7 @@ def talk_section() -> None:
     st.button(
         "🙋 " + _("I would like to talk to someone"),
         key=turn_key("talk"),
-        use_container_width=True,
+        width="stretch",
         on_click=ask_to_talk,
         help=_("Only your facilitator will know."),
     )
