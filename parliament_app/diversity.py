@@ -38,6 +38,7 @@ category.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -294,9 +295,7 @@ def _against_chance(observed: float, shuffled: np.ndarray, permutations: int) ->
     }
 
 
-def _index_measure(
-    categories: list[str], index: str
-) -> Callable[[np.ndarray], np.ndarray] | None:
+def _index_measure(categories: list[str], index: str) -> Callable[[np.ndarray], np.ndarray] | None:
     """The measure of ``index`` on (… × units × categories) matrices; ``None`` if undefined.
 
     Focal indices look at two columns: everyone else, then the focal category.
@@ -462,12 +461,16 @@ def _upper_tail(x: int, size: int, share: float, pool_size: int | None) -> float
     return _hypergeometric_upper_tail(x, size, round(share * pool_size), pool_size)
 
 
+# A report asks the same few (count, unit size) questions of a category thousands of times, and
+# exact combinatorics over a national pool are slow: remember the answers.
+@functools.lru_cache(maxsize=65_536)
 def _binomial_upper_tail(x: int, draws: int, p: float) -> float:
     """``Σ_{j=x}^{draws} C(draws, j) p^j (1 − p)^(draws − j)``."""
     tail = sum(math.comb(draws, j) * p**j * (1 - p) ** (draws - j) for j in range(x, draws + 1))
     return min(1.0, tail)
 
 
+@functools.lru_cache(maxsize=65_536)
 def _hypergeometric_upper_tail(x: int, draws: int, group: int, pool: int) -> float:
     """``Σ_{j=x} C(group, j) C(pool − group, draws − j) / C(pool, draws)``, in exact integers."""
     if draws > pool:
@@ -598,14 +601,20 @@ def _matrix(counts: Mapping[str, Mapping[str, int]]) -> tuple[list[str], np.ndar
 
 
 def _non_empty_units(counts: Mapping[str, Mapping[str, int]]) -> list[str]:
-    return [
-        unit for unit, unit_counts in counts.items() if _non_negative(unit_counts.values()).sum()
-    ]
+    return [unit for unit, unit_counts in counts.items() if sum(_checked(unit_counts.values()))]
 
 
 def _positive_counts(unit_counts: Mapping[str, int]) -> dict[str, int]:
-    _non_negative(unit_counts.values())
+    _checked(unit_counts.values())
     return {category: int(count) for category, count in unit_counts.items() if count > 0}
+
+
+def _checked(values: Iterable[float]) -> list[float]:
+    """:func:`_non_negative` for a handful of values, without the cost of an array."""
+    values = list(values)
+    if not all(value >= 0 and math.isfinite(value) for value in values):
+        raise ValueError("counts and shares must be finite and non-negative")
+    return values
 
 
 def _non_negative(values: Iterable[float]) -> np.ndarray:

@@ -135,9 +135,14 @@ def referred_by_csw(csw_id: int | None) -> ColumnElement[bool]:
 
 def sharing_consented() -> ColumnElement[bool]:
     """SQL predicate on ``Child``: a linked guardian's consent to sharing participation with the
-    centre for social work is live."""
-    live = (
-        select(Consent.child_id)
+    centre for social work is live.
+
+    A correlated EXISTS, not ``IN (all live consents)``: a caseload of 200 then costs 200 index
+    lookups rather than a pass over every consent of the programme (PostgreSQL misjudged the
+    latter and scanned all children: 58 ms for a caseload of 200 on the national dataset).
+    """
+    return (
+        select(Consent.id)
         .join(
             ChildGuardian,
             and_(
@@ -145,9 +150,13 @@ def sharing_consented() -> ColumnElement[bool]:
                 ChildGuardian.guardian_id == Consent.guardian_id,
             ),
         )
-        .where(Consent.scope == ConsentScope.CSW_SHARING, Consent.withdrawn_at.is_(None))
+        .where(
+            Consent.child_id == Child.id,
+            Consent.scope == ConsentScope.CSW_SHARING,
+            Consent.withdrawn_at.is_(None),
+        )
+        .exists()
     )
-    return Child.id.in_(live)
 
 
 def participation_visible_to_csw(csw_id: int | None) -> ColumnElement[bool]:

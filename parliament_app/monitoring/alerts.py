@@ -491,7 +491,7 @@ def _low_stretch_starts(
         return {}
     until = local_midnight(today + timedelta(days=1))
     since = local_midnight(today - timedelta(days=LOOKBACK_DAYS + 27))
-    events = participation_events(child_ids, until)
+    events = participation_events(session, child_ids, until)
     per_child: dict[int, list[tuple[date, bool]]] = defaultdict(list)
     for child_id, starts_at, outcome in session.execute(
         select(events.c.child_id, events.c.starts_at, events.c.outcome).where(

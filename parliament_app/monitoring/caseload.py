@@ -393,7 +393,7 @@ def aware(value: datetime | str | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def participation_events(child_ids: Sequence[int], until: datetime) -> CTE:
+def participation_events(session: Session, child_ids: Sequence[int], until: datetime) -> CTE:
     """A CTE of counted occurrences before ``until``: ``child_id``, ``occurrence_id``,
     ``group_id``, ``starts_at``, ``outcome`` (attended / absent / excused / unmarked)."""
     outcome = case(
@@ -416,6 +416,15 @@ def participation_events(child_ids: Sequence[int], until: datetime) -> CTE:
             Occurrence.starts_at < until,
         )
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # Redundant, but it tells PostgreSQL how few occurrences these are: without it the
+        # planner hash-joins every occurrence of the programme (27 -> 18 ms for a caseload of
+        # 200 on the national dataset). SQLite finds the short way alone and is slowed by it.
+        records = records.where(
+            Occurrence.id.in_(
+                select(Attendance.occurrence_id).where(Attendance.child_id.in_(child_ids))
+            )
+        )
     unmarked = (
         select(
             Enrolment.child_id,
@@ -446,78 +455,64 @@ def participation_metrics(
     *,
     month: tuple[date, date] | None = None,
 ) -> dict[int, Metrics]:
-    """``{child id: Metrics}`` as of the end of ``today`` (local), from two GROUP BY queries.
-    No permission check and no audit: for this package's services, which make both."""
+    """``{child id: Metrics}`` as of the end of ``today`` (local).
+
+    One query fetches the children's counted occurrences (tens per child); the windows, the last
+    attendance and the current run of absences are counted here. (Two GROUP BY queries over the
+    same events cost twice the join on PostgreSQL, which dominated a caseload's dashboard.)
+    No permission check and no audit: for this package's services, which make both.
+    """
     if not child_ids:
         return {}
     until = local_midnight(today + timedelta(days=1))
     from_4w = local_midnight(today - timedelta(days=27))
     from_prev = local_midnight(today - timedelta(days=55))
     from_12w = local_midnight(today - timedelta(days=83))
-    month_start, month_end = (
+    month_window = (
         (local_midnight(month[0]), local_midnight(month[1] + timedelta(days=1)))
         if month
         else (until, until)
     )
-    events = participation_events(child_ids, until)
-    attended = events.c.outcome == ATTENDED
+    windows = ((from_4w, until), (from_prev, from_4w), (from_12w, until), month_window)
+    events = participation_events(session, child_ids, until)
+    by_child: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+    for child_id, starts_at, outcome in session.execute(
+        select(events.c.child_id, events.c.starts_at, events.c.outcome)
+    ):
+        by_child[child_id].append((aware(starts_at), outcome))
+    return {child_id: _metrics(history, windows) for child_id, history in by_child.items()}
 
-    def counted(start: datetime, end: datetime, only_attended: bool) -> ColumnElement[int]:
-        condition = and_(events.c.starts_at >= start, events.c.starts_at < end)
-        if only_attended:
-            condition = and_(condition, attended)
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    last_attended = func.max(case((attended, events.c.starts_at), else_=None))
-    totals = session.execute(
-        select(
-            events.c.child_id,
-            counted(from_4w, until, True),
-            counted(from_4w, until, False),
-            counted(from_prev, from_4w, True),
-            counted(from_prev, from_4w, False),
-            counted(from_12w, until, True),
-            counted(from_12w, until, False),
-            counted(month_start, month_end, True),
-            counted(month_start, month_end, False),
-            last_attended,
-        ).group_by(events.c.child_id)
-    ).all()
+def _metrics(
+    history: list[tuple[datetime, str]], windows: tuple[tuple[datetime, datetime], ...]
+) -> Metrics:
+    """One child's numbers from their counted occurrences: ``(starts_at, outcome)`` pairs."""
 
-    last = (
-        select(events.c.child_id.label("child_id"), last_attended.label("last_at"))
-        .group_by(events.c.child_id)
-        .subquery("last_attended")
+    def counted(window: tuple[datetime, datetime]) -> tuple[int, int]:
+        start, end = window
+        inside = [outcome for at, outcome in history if start <= at < end]
+        return inside.count(ATTENDED), len(inside)
+
+    (a4, s4), (ap, sp), (a12, s12), (am, sm) = (counted(window) for window in windows)
+    last_attended = max((at for at, outcome in history if outcome == ATTENDED), default=None)
+    run = [
+        at
+        for at, outcome in history
+        if outcome in RUN_COUNTS and (last_attended is None or at > last_attended)
+    ]
+    return Metrics(
+        attended_4w=a4,
+        scheduled_4w=s4,
+        attended_prev_4w=ap,
+        scheduled_prev_4w=sp,
+        attended_12w=a12,
+        scheduled_12w=s12,
+        attended_month=am,
+        scheduled_month=sm,
+        last_attended_at=last_attended,
+        consecutive_absences=len(run),
+        run_started_at=min(run, default=None),
     )
-    runs = dict(
-        (child_id, (int(count), aware(started)))
-        for child_id, count, started in session.execute(
-            select(events.c.child_id, func.count(), func.min(events.c.starts_at))
-            .join(last, last.c.child_id == events.c.child_id)
-            .where(
-                events.c.outcome.in_(RUN_COUNTS),
-                or_(last.c.last_at.is_(None), events.c.starts_at > last.c.last_at),
-            )
-            .group_by(events.c.child_id)
-        ).all()
-    )
-    result: dict[int, Metrics] = {}
-    for child_id, a4, s4, ap, sp, a12, s12, am, sm, last_at in totals:
-        run, started = runs.get(child_id, (0, None))
-        result[child_id] = Metrics(
-            attended_4w=int(a4),
-            scheduled_4w=int(s4),
-            attended_prev_4w=int(ap),
-            scheduled_prev_4w=int(sp),
-            attended_12w=int(a12),
-            scheduled_12w=int(s12),
-            attended_month=int(am),
-            scheduled_month=int(sm),
-            last_attended_at=aware(last_at),
-            consecutive_absences=run,
-            run_started_at=started,
-        )
-    return result
 
 
 # --- internals -------------------------------------------------------------------------------
@@ -707,7 +702,9 @@ def _enrolment_events(session: Session, child_id: int) -> list[TimelineEvent]:
 def _attendance_events(session: Session, child_id: int, today: date) -> list[TimelineEvent]:
     from sessions.attendance import STATUS_LABELS
 
-    events_cte = participation_events([child_id], local_midnight(today + timedelta(days=1)))
+    events_cte = participation_events(
+        session, [child_id], local_midnight(today + timedelta(days=1))
+    )
     records = dict(
         session.execute(
             select(Attendance.occurrence_id, Attendance.status).where(
