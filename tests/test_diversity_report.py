@@ -27,9 +27,12 @@ from parliament_app.models import (
 from parliament_app.services.diversity_report import (
     chance_shuffles,
     composition_counts,
+    composition_counts_by_period,
     diversity_report,
     export_csv,
     export_json,
+    least_mixed,
+    most_urgent,
     school_terms,
     term_trend,
 )
@@ -197,3 +200,60 @@ def test_terms_and_trend(db: Session, segregated: World) -> None:
 def test_large_pools_run_fewer_shuffles_but_never_too_few(children: int, shuffles: int) -> None:
     assert chance_shuffles(2000, children) == shuffles
     assert chance_shuffles(100, children) == 100  # never more than asked
+
+
+def test_the_trend_reuses_the_report_of_its_own_term(db: Session, segregated: World) -> None:
+    terms = school_terms(local_today(), 2)
+    _label, start, end = terms[-1]
+    fresh = term_trend(db, segregated.admin, "community", terms)
+    report = diversity_report(db, segregated.admin, "community", start, end, permutations=0)
+    assert term_trend(db, segregated.admin, "community", terms, known=report) == fresh
+    # A report of another dimension is no stand-in for this one.
+    by_age = diversity_report(db, segregated.admin, "age_band", start, end, permutations=0)
+    assert by_age.segregation != report.segregation
+    assert term_trend(db, segregated.admin, "community", terms, known=by_age) == fresh
+
+
+def test_the_most_urgent_flags_come_first(db: Session, segregated: World) -> None:
+    report = diversity_report(db, segregated.admin, "community", START, END, permutations=0)
+    urgent = [unit.name for unit in most_urgent(report.units)]
+    assert urgent[:2] == ["Club R", "Club S"]  # ghetto risk before "one category only"
+    assert "Parliament A" not in urgent or urgent.index("Parliament A") > 1
+
+
+def test_a_chart_of_many_groups_keeps_the_least_mixed(db: Session, segregated: World) -> None:
+    report = diversity_report(db, segregated.admin, "community", START, END, permutations=0)
+    assert least_mixed(report.units, len(report.units)) == report.units
+    two = least_mixed(report.units, 2)
+    assert len(two) == 2
+    assert max(unit.diversity["blau"] or 0 for unit in two) <= min(
+        unit.diversity["blau"] or 0 for unit in report.units if unit not in two
+    )
+
+
+def test_the_chance_test_is_remembered_for_the_same_composition(
+    db: Session, segregated: World
+) -> None:
+    first = diversity_report(db, segregated.admin, "community", START, END, seed=3)
+    again = diversity_report(db, segregated.admin, "community", START, END, seed=3)
+    assert again.chance == first.chance
+    again.chance["theil_h"]["p_value"] = -1.0  # callers get their own copy
+    assert diversity_report(db, segregated.admin, "community", START, END, seed=3).chance == (
+        first.chance
+    )
+    add_group(db, segregated, "Club M", [("M1", Community.ROMA), ("M2", Community.SERBIAN)])
+    changed = diversity_report(db, segregated.admin, "community", START, END, seed=3)
+    assert changed.segregation != first.segregation
+    assert changed.chance["theil_h"]["observed"] == pytest.approx(changed.segregation["theil_h"])
+
+
+@pytest.mark.parametrize("dimension", ["community", "age_band", "school"])
+def test_counts_by_period_match_one_period_at_a_time(
+    db: Session, segregated: World, dimension: str
+) -> None:
+    add_group(db, segregated, "Club E", [("E1", Community.ROMA), ("E2", Community.ROMA)], True)
+    periods = [(start, end) for _label, start, end in school_terms(local_today(), 4)]
+    periods.append((START, END))
+    together = composition_counts_by_period(db, dimension, periods)
+    assert together == [composition_counts(db, dimension, start, end) for start, end in periods]
+    assert any(together)  # the segregated world has members in some period

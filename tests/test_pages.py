@@ -385,6 +385,29 @@ def test_diversity_page_warns_about_a_ghetto(db: Session, world: World, who: str
     assert any("Club S" in text and "one category" in text for text in warnings)
 
 
+def test_a_programme_of_many_flagged_groups_warns_about_the_most_urgent(
+    db: Session, world: World
+) -> None:
+    from tests.test_diversity_report import add_group
+
+    for number in range(23):
+        add_group(
+            db, world, f"Club {number:02}", [(f"C{number}-{i}", Community.ROMA) for i in range(6)]
+        )
+    add_group(db, world, "Club S", [(f"S{i}", Community.SERBIAN) for i in range(30)])
+    db.commit()
+    app = signed_in_app(db, world.admin)
+    app.switch_page(PAGES.format("diversity")).run()
+    assert not app.exception
+    warned = {warning.value.split("**")[1] for warning in app.warning if "**" in warning.value}
+    assert len(warned) == 20
+    assert all(
+        name.startswith("Club 0") or name.startswith("Club 1") or name.startswith("Club 2")
+        for name in warned
+    )  # ghetto risks before the all-Serbian club's "one category"
+    assert any("4 more flagged groups" in info.value for info in app.info)
+
+
 def test_withdrawing_and_recording_a_consent_on_the_children_page(
     db: Session, world: World
 ) -> None:

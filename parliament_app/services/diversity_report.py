@@ -14,14 +14,15 @@ children a centre for social work follows is shown only when it reveals nobody (
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from parliament_app import audit, diversity
@@ -46,6 +47,7 @@ SMALL_CELL = 5
 # The chance test's cost, children × shuffles: about half a second on a 2-core machine.
 CHANCE_BUDGET = 20_000_000
 MIN_SHUFFLES = 200
+CHANCE_INDICES = ("theil_h", "multigroup_dissimilarity")
 DIMENSIONS: dict[str, str] = {
     "community": N_("Community"),
     "residence_area": N_("Residence area"),
@@ -96,6 +98,7 @@ class DiversityReport:
     between_within: dict | None = None
     suppressed: bool = True
     category_names: dict[str, str] = field(default_factory=dict)  # school ids to names
+    pool_id: int | None = None
 
 
 def may_view_reports(user: User) -> bool:
@@ -145,6 +148,7 @@ def diversity_report(
         pool_counts=_suppressed(pool_counts, suppress),
         segregation=dict(diversity.segregation(keyed)),
         suppressed=suppress,
+        pool_id=pool_id,
     )
     if dimension == "school":
         names = school_names(session)
@@ -155,10 +159,7 @@ def diversity_report(
         }
     if permutations and len(keyed) > 1:
         report.chance_shuffles = chance_shuffles(permutations, _children(counts))
-        levels = diversity.chance_levels(
-            keyed, ("theil_h", "multigroup_dissimilarity"), report.chance_shuffles, seed
-        )
-        report.chance = {index: dict(level) for index, level in levels.items()}
+        report.chance = _chance(keyed, report.chance_shuffles, seed)
     if pool == "programme":
         regions = {str(group_id): groups[group_id].municipality.name for group_id in counts}
         report.between_within = dict(diversity.theil_decomposition(keyed, regions))
@@ -187,6 +188,25 @@ def chance_shuffles(permutations: int, children: int) -> int:
     show is 1 / (shuffles + 1), still far below the 0.05 the page tests against.
     """
     return min(permutations, max(MIN_SHUFFLES, CHANCE_BUDGET // max(children, 1)))
+
+
+def _chance(keyed: Mapping[str, Mapping[str, int]], shuffles: int, seed: int) -> dict[str, dict]:
+    """The chance levels of both indices, remembered by the counts they were computed from:
+    the same composition always gives the same answer, and a programme-wide test costs about
+    half a second."""
+    composition = tuple(
+        sorted((unit, tuple(sorted(categories.items()))) for unit, categories in keyed.items())
+    )
+    levels = _chance_of(composition, shuffles, seed)
+    return {index: dict(level) for index, level in levels.items()}
+
+
+@functools.lru_cache(maxsize=16)
+def _chance_of(
+    composition: tuple[tuple[str, tuple[tuple[str, int], ...]], ...], shuffles: int, seed: int
+) -> dict[str, diversity.ChanceLevel]:
+    counts = {unit: dict(categories) for unit, categories in composition}
+    return diversity.chance_levels(counts, CHANCE_INDICES, shuffles, seed)
 
 
 def _children(counts: Mapping[int, Mapping[str, int]]) -> int:
@@ -224,20 +244,80 @@ def term_trend(
     terms: list[tuple[str, date, date]],
     pool: str = "programme",
     pool_id: int | None = None,
+    *,
+    known: DiversityReport | None = None,
 ) -> list[dict]:
     """Segregation per term: ``[{"term", "theil_h", "multigroup_dissimilarity", "units"}]``.
 
-    Only the composition counts: the indices need no unit rows, flags or names.
+    Only the composition counts, every term's from one GROUP BY: the indices need no unit
+    rows, flags or names. A term that ``known`` (a report of the same dimension and pool)
+    already covers is not counted again.
     """
     if not may_view_reports(user):
         raise PermissionDenied(_("You do not have permission to do this."))
+    for _label, start, end in terms:
+        _check_arguments(dimension, pool, pool_id, start, end)
+    reused: dict[tuple[date, date], DiversityReport] = {}
+    if known is not None and (known.dimension, known.pool, known.pool_id) == (
+        dimension,
+        pool,
+        pool_id,
+    ):
+        reused[known.start, known.end] = known
+    periods = [(start, end) for _label, start, end in terms if (start, end) not in reused]
+    counted = dict(
+        zip(
+            periods,
+            composition_counts_by_period(session, dimension, periods, _unit_filter(pool, pool_id)),
+            strict=True,
+        )
+    )
     trend = []
     for label, start, end in terms:
-        _check_arguments(dimension, pool, pool_id, start, end)
-        counts = composition_counts(session, dimension, start, end, _unit_filter(pool, pool_id))
-        keyed = {str(group_id): categories for group_id, categories in counts.items()}
-        trend.append({"term": label, "units": len(counts), **diversity.segregation(keyed)})
+        if (start, end) in reused:
+            report = reused[start, end]
+            trend.append({"term": label, "units": len(report.units), **report.segregation})
+            continue
+        keyed = {str(group_id): categories for group_id, categories in counted[start, end].items()}
+        trend.append({"term": label, "units": len(keyed), **diversity.segregation(keyed)})
     return trend
+
+
+def composition_counts_by_period(
+    session: Session,
+    dimension: str,
+    periods: Sequence[tuple[date, date]],
+    unit_filter: ColumnElement[bool] | None = None,
+) -> list[dict[int, dict[str, int]]]:
+    """:func:`composition_counts` for several periods from one pass over the enrolments (one
+    GROUP BY with a count per period)."""
+    if not periods:
+        return []
+    category = _category_column(dimension)
+    members = [_member_in_period(start, end) for start, end in periods]
+    query = (
+        select(
+            Enrolment.group_id,
+            category,
+            *(func.count(func.distinct(case((member, Enrolment.child_id)))) for member in members),
+        )
+        .join(Child, Child.id == Enrolment.child_id)
+        .join(Group, Group.id == Enrolment.group_id)
+        .where(or_(*members))
+        .group_by(Enrolment.group_id, category)
+    )
+    if unit_filter is not None:
+        query = query.where(unit_filter)
+    counts: list[dict[int, dict[str, int]]] = [
+        defaultdict(lambda: defaultdict(int)) for _period in periods
+    ]
+    for group_id, value, *children in session.execute(query):
+        for index, ((_start, end), count) in enumerate(zip(periods, children, strict=True)):
+            if count:
+                counts[index][group_id][_category_name(dimension, value, end)] += count
+    return [
+        {group_id: dict(categories) for group_id, categories in period.items()} for period in counts
+    ]
 
 
 def school_terms(today: date, count: int = 4) -> list[tuple[str, date, date]]:
@@ -356,6 +436,40 @@ def export_json(report: DiversityReport) -> str:
         unit["size"] = _small(unit["size"])
     payload["pool_counts"] = _suppressed(report.pool_counts, True)
     return json.dumps(payload, ensure_ascii=False, indent=2, default=str)
+
+
+def most_urgent(units: Sequence[UnitRow]) -> list[UnitRow]:
+    """The flagged units, most urgent first: ghetto risk, then one category only, then the
+    watch band; the least mixed first within each."""
+    flagged = [unit for unit in units if _flagged(unit)]
+    return sorted(
+        flagged,
+        key=lambda unit: (
+            not unit.flags.get("ghetto_risk"),
+            not unit.flags.get("single_group"),
+            _blau(unit),
+            unit.name,
+        ),
+    )
+
+
+def least_mixed(units: Sequence[UnitRow], limit: int) -> list[UnitRow]:
+    """All units when they are at most ``limit``, else the ``limit`` least mixed, in the
+    report's order (a chart of a whole country's groups is unreadable)."""
+    if len(units) <= limit:
+        return list(units)
+    chosen = {id(unit) for unit in sorted(units, key=_blau)[:limit]}
+    return [unit for unit in units if id(unit) in chosen]
+
+
+def _flagged(unit: UnitRow) -> bool:
+    flags = unit.flags
+    return bool(flags.get("ghetto_risk") or flags.get("single_group") or flags.get("risk_band"))
+
+
+def _blau(unit: UnitRow) -> float:
+    blau = unit.diversity.get("blau")
+    return 1.0 if blau is None else blau
 
 
 def flag_texts(unit: UnitRow, labels) -> list[str]:

@@ -1,6 +1,5 @@
 """Diversity report: how mixed each group is, and whether the programme sorts children apart."""
 
-
 import pandas as pd
 import streamlit as st
 
@@ -24,6 +23,8 @@ from parliament_app.services.diversity_report import (
     export_csv,
     export_xlsx,
     flag_texts,
+    least_mixed,
+    most_urgent,
     municipalities,
     report_html,
     school_names,
@@ -35,6 +36,9 @@ from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state
 
 TERMS = school_terms(local_today(), count=4)
+# A programme has thousands of groups: warn about the most urgent, chart the least mixed.
+MAX_WARNINGS = 20
+MAX_CHART_GROUPS = 30
 SMALL = f"<{SMALL_CELL}"
 
 
@@ -93,7 +97,7 @@ with shown_errors(), transaction() as session, st.spinner(_("Counting…")):
         pool_id=pool_id,
         permutations=2000 if with_chance else 0,
     )
-    trend = term_trend(session, page_user(session), dimension, TERMS, pool, pool_id)
+    trend = term_trend(session, page_user(session), dimension, TERMS, pool, pool_id, known=report)
     names = school_names(session)
 if report is None:
     st.stop()
@@ -170,21 +174,37 @@ if report.between_within and report.between_within.get("total"):
 
 st.subheader(_("Groups"))
 flagged = [(unit, flag_texts(unit, labels)) for unit in report.units]
-for unit, texts in flagged:
-    for text in texts:
+warned = most_urgent(report.units)
+for unit in warned[:MAX_WARNINGS]:
+    for text in flag_texts(unit, labels):
         st.warning(f"**{unit.name}** — {text}")
-if not any(texts for _unit, texts in flagged):
+if len(warned) > MAX_WARNINGS:
+    st.info(
+        ngettext(
+            "{count} more flagged group is marked in the table below.",
+            "{count} more flagged groups are marked in the table below.",
+            len(warned) - MAX_WARNINGS,
+        ).format(count=format_number(len(warned) - MAX_WARNINGS))
+    )
+if not warned:
     st.success(_("No group is flagged."))
 
+charted = least_mixed(report.units, MAX_CHART_GROUPS)
 shares = pd.DataFrame(
     [
         {_("Group"): unit.name, _("Category"): labels(category), _("Children"): count}
-        for unit in report.units
+        for unit in charted
         for category, count in unit.counts.items()
         if count is not None
     ]
 )
 if not shares.empty:
+    if len(charted) < len(report.units):
+        st.caption(
+            _(
+                "The chart shows the {shown} least mixed of {total} groups; the table lists all."
+            ).format(shown=format_number(len(charted)), total=format_number(len(report.units)))
+        )
     st.bar_chart(shares, x=_("Group"), y=_("Children"), color=_("Category"), horizontal=True)
 if report.suppressed:
     st.caption(
