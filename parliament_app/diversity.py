@@ -461,6 +461,12 @@ def _upper_tail(x: int, size: int, share: float, pool_size: int | None) -> float
     return _hypergeometric_upper_tail(x, size, round(share * pool_size), pool_size)
 
 
+def clear_caches() -> None:
+    """Forget the remembered tail probabilities (a benchmark measures a cold process)."""
+    _binomial_upper_tail.cache_clear()
+    _hypergeometric_upper_tail.cache_clear()
+
+
 # A report asks the same few (count, unit size) questions of a category thousands of times, and
 # exact combinatorics over a national pool are slow: remember the answers.
 @functools.lru_cache(maxsize=65_536)

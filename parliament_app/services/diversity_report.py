@@ -201,6 +201,12 @@ def _chance(keyed: Mapping[str, Mapping[str, int]], shuffles: int, seed: int) ->
     return {index: dict(level) for index, level in levels.items()}
 
 
+def clear_caches() -> None:
+    """Forget remembered chance levels and tail probabilities (benchmarks measure cold)."""
+    _chance_of.cache_clear()
+    diversity.clear_caches()
+
+
 @functools.lru_cache(maxsize=16)
 def _chance_of(
     composition: tuple[tuple[str, tuple[tuple[str, int], ...]], ...], shuffles: int, seed: int

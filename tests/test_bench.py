@@ -1,0 +1,59 @@
+"""`parliament bench` on a small national dataset (scale 0.005), on SQLite and, when configured,
+PostgreSQL: every figure is measured next to its floor, eight concurrent check-in workers lose
+and duplicate nothing, and the benchmark leaves the data as it found it. No timing is asserted
+(these machines are noisy): the figures themselves are for docs/performance.md."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from parliament_app import bench
+from parliament_app.bench import BenchmarkRefused, run_benchmark, table
+from parliament_app.models import AuditEntry, Child, LoginSession
+from parliament_app.national_data import generate_national_data
+from sessions.attendance_models import Attendance, ScanLog
+
+SCALE = 0.005
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    with Session(engine) as session:
+        return {
+            model.__name__: session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Child, Attendance, ScanLog, AuditEntry)
+        }
+
+
+def test_the_benchmark_measures_and_changes_nothing(
+    engine: Engine, db: Session, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bench, "CHECKINS", 160)  # the paced run takes CHECKINS / 8 / 4 s
+    generate_national_data(engine, seed=3, scale=SCALE)
+    before = _counts(engine)
+    lines: list[str] = []
+    result = run_benchmark(database_url, 1, ("diversity", "caseload", "checkins"), lines.append)
+    figures = {figure.key: figure for figure in result.figures}
+    assert {"diversity_report", "diversity_report_chance", "caseload_dashboard"} <= set(figures)
+    assert figures["checkin_lost"].median == 0
+    assert figures["checkin_duplicated"].median == 0
+    for key in ("diversity_report", "caseload_dashboard", "checkin_p95"):
+        assert figures[key].median > 0 and figures[key].floor > 0
+    assert "flagged" in figures["diversity_report"].note
+    assert result.dataset["children"] == before["Child"]
+    assert _counts(engine) == before  # check-ins deleted, reports rolled back with their audit
+    with Session(engine) as session:
+        assert not session.scalar(
+            select(func.count()).select_from(LoginSession).where(LoginSession.revoked_at.is_(None))
+        )
+    markdown = table(result, markdown=True)
+    assert markdown.startswith("| figure | median | floor | ratio | target | met? |")
+    assert any(line.startswith("== checkins") for line in lines)
+
+
+def test_a_database_without_the_national_dataset_is_refused(
+    engine: Engine, db: Session, database_url: str
+) -> None:
+    with pytest.raises(BenchmarkRefused):
+        run_benchmark(database_url, 1, ("diversity",))
