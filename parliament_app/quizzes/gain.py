@@ -40,6 +40,7 @@ import csv
 import io
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -167,7 +168,7 @@ def knowledge_gain(
         QuizRun.phase.in_([RunPhase.PRE, RunPhase.POST]),
     )
     per_group = _phase_totals(session, where)
-    paired = _paired_scores(session, where)
+    paired = _paired_scores(session, where, _groups_with_both_phases(per_group))
 
     topics: dict[tuple[str, str], dict[int, dict[RunPhase, tuple[int, int, int]]]] = defaultdict(
         dict
@@ -213,11 +214,25 @@ def _phase_totals(
     }
 
 
+def _groups_with_both_phases(
+    per_group: Mapping[tuple[str, str, int, RunPhase], object],
+) -> set[int]:
+    phases: dict[tuple[str, str, int], set[RunPhase]] = defaultdict(set)
+    for band, topic, group, phase in per_group:
+        phases[band, topic, group].add(phase)
+    return {group for (_band, _topic, group), seen in phases.items() if len(seen) == 2}
+
+
 def _paired_scores(
-    session: Session, where: ColumnElement[bool]
+    session: Session, where: ColumnElement[bool], groups: set[int]
 ) -> dict[tuple[str, str], tuple[int, float, float, float]]:
     """``{(band, topic): (children, mean pre score, mean post score, mean gain)}`` over linked
-    children with answers in both phases of the same group: one query (a CTE joined to itself)."""
+    children with answers in both phases of the same group: one query (a CTE joined to itself),
+    over the ``groups`` that played both phases of some topic (none early in a term: no query).
+    """
+    if not groups:
+        return {}
+    where = and_(where, QuizRun.group_id.in_(sorted(groups)))
     scores = (
         select(
             QuizRun.group_id.label("group_id"),
