@@ -589,6 +589,8 @@ class Bench:
         from streamlit import logger
         from streamlit.testing.v1 import AppTest
 
+        from parliament_app.services.diversity_report import clear_caches
+
         logger.set_log_level("error")
         floors = []
         for index in range(self.runs + 1):
@@ -598,9 +600,6 @@ class Bench:
             floor_app.run()
             if index:
                 floors.append(_ms(time.perf_counter() - begun))
-        floor = _median(floors)
-        from parliament_app.services.diversity_report import clear_caches
-
         figures = []
         for page, role in PAGES:
             runs: list[float] = []
@@ -623,35 +622,24 @@ class Bench:
                 problem = problem or _app_problem(app)
             title = app.title[0].value if app.title else ""
             self.say(f"   page {page} as {role.value}: {_median(runs):.0f} ms {problem}")
+            name = f"Page “{page}” as {role.value.replace('_', ' ')}"
             figures.append(
-                Figure(
-                    key=f"page_{page}",
-                    title=f"Page “{page}” as {role.value.replace('_', ' ')}",
-                    unit="ms",
-                    median=_median(runs),
-                    floor=floor,
-                    floor_label="AppTest run of a one-line script",
-                    target=500.0,
-                    target_kind="max",
-                    runs=runs,
-                    floor_runs=floors,
+                _page_figure(
+                    f"page_{page}",
+                    name,
+                    runs,
+                    floors,
                     note=problem or f"title: {title}; caches cleared before each run",
                     error=problem if problem.startswith("exception") else "",
                 )
             )
             if again:
                 figures.append(
-                    Figure(
-                        key=f"page_{page}_again",
-                        title=f"Page “{page}” as {role.value.replace('_', ' ')}, viewed again",
-                        unit="ms",
-                        median=_median(again),
-                        floor=floor,
-                        floor_label="AppTest run of a one-line script",
-                        target=500.0,
-                        target_kind="max",
-                        runs=again,
-                        floor_runs=floors,
+                    _page_figure(
+                        f"page_{page}_again",
+                        f"{name}, viewed again",
+                        again,
+                        floors,
                         note="the same view right after: remembered chance levels",
                     )
                 )
@@ -1043,6 +1031,25 @@ class Bench:
                 note=f"VmHWM after AppTest runs of {pages}; {count} runs",
             )
         ]
+
+
+def _page_figure(
+    key: str, title: str, runs: list[float], floors: list[float], note: str, error: str = ""
+) -> Figure:
+    return Figure(
+        key=key,
+        title=title,
+        unit="ms",
+        median=_median(runs),
+        floor=_median(floors),
+        floor_label="AppTest run of a one-line script",
+        target=500.0,
+        target_kind="max",
+        runs=runs,
+        floor_runs=floors,
+        note=note,
+        error=error,
+    )
 
 
 def _checkin_worker(

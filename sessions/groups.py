@@ -67,8 +67,7 @@ def group_scope(user: User) -> ColumnElement[bool]:
         case Role.ADMINISTRATOR:
             return true()
         case Role.FACILITATOR:
-            led = select(GroupLeader.group_id).where(GroupLeader.user_id == user.id)
-            return Group.id.in_(led)
+            return _led_by(user)
         case Role.SCHOOL_COORDINATOR | Role.SOCIAL_WORKER:
             municipality = (
                 select(Organisation.municipality_id)
@@ -105,9 +104,12 @@ def managed_group_scope(user: User) -> ColumnElement[bool]:
         case Role.ADMINISTRATOR:
             return true()
         case Role.FACILITATOR:
-            led = select(GroupLeader.group_id).where(GroupLeader.user_id == user.id)
-            return Group.id.in_(led)
+            return _led_by(user)
     return false()
+
+
+def _led_by(user: User) -> ColumnElement[bool]:
+    return Group.id.in_(select(GroupLeader.group_id).where(GroupLeader.user_id == user.id))
 
 
 def managed_group_ids(session: Session, user: User) -> set[int]:
