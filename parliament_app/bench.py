@@ -35,6 +35,7 @@ import json
 import multiprocessing
 import os
 import platform
+import queue
 import random
 import re
 import sqlite3
@@ -839,8 +840,7 @@ class Bench:
         latencies: list[float] = []
         outcomes: list[tuple[int, int, str]] = []
         failures = []
-        for _worker in workers:
-            mine, theirs, failure = results.get(timeout=1800)
+        for mine, theirs, failure in _results_of(workers, results, barrier):
             latencies += mine
             outcomes += theirs
             if failure:
@@ -1052,6 +1052,30 @@ def _page_figure(
     )
 
 
+def _results_of(workers: list, results, barrier, limit: float = 1800.0) -> Iterator[tuple]:
+    """One result per worker. A worker that dies before reporting (a crash while it starts:
+    workers that report exit with 0) fails the benchmark at once: the others are released from
+    the starting barrier instead of waiting for the limit."""
+    deadline = time.monotonic() + limit
+    received = 0
+    while received < len(workers):
+        try:
+            result = results.get(timeout=1.0)
+        except queue.Empty:
+            codes = [worker.exitcode for worker in workers]
+            if any(code not in (None, 0) for code in codes):
+                barrier.abort()
+                raise RuntimeError(
+                    f"a check-in worker ended without a result (exit codes {codes}; its error "
+                    "is on standard error)"
+                ) from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"check-in workers gave no result in {limit:.0f} s") from None
+            continue
+        received += 1
+        yield result
+
+
 def _checkin_worker(
     kind: str, url: str, share: list, pace: float, offset: float, barrier, results
 ) -> None:
@@ -1073,7 +1097,7 @@ def _checkin_worker(
         )
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        barrier.wait(timeout=600)
+        barrier.wait(timeout=120)
         started = time.perf_counter()
         for number, (occurrence_id, child_id, token, at, leader) in enumerate(share):
             if pace:

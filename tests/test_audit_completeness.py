@@ -142,6 +142,9 @@ ALLOWED_WITHOUT_AUDIT: dict[str, str] = {
     "parliament_app.services.diversity_report.composition_counts": (
         "aggregate counts, the building block of diversity_report (which audits and suppresses)"
     ),
+    "parliament_app.services.diversity_report.composition_counts_by_period": (
+        "aggregate counts per period, the building block of term_trend (indices only)"
+    ),
     "parliament_app.services.diversity_report.term_trend": (
         "segregation indices per term only: no counts, no individual"
     ),
@@ -163,6 +166,9 @@ ALLOWED_WITHOUT_AUDIT: dict[str, str] = {
     "parliament_app.monitoring.alerts.acknowledge": "a change: audited as UPDATE",
     "parliament_app.monitoring.alerts.add_note": "a change: audited as CREATE",
     "parliament_app.monitoring.alerts.resolve": "a change: audited as UPDATE",
+    "parliament_app.monitoring.caseload.participation_metrics": (
+        "building block without a user: caseload(), alerts and the task-force pack check and audit"
+    ),
     "parliament_app.monitoring.caseload.caseload_rows": (
         "building block without a user: caseload() and the task-force pack audit"
     ),

@@ -57,3 +57,32 @@ def test_a_database_without_the_national_dataset_is_refused(
 ) -> None:
     with pytest.raises(BenchmarkRefused):
         run_benchmark(database_url, 1, ("diversity",))
+
+
+class _Worker:
+    def __init__(self, exitcode: int | None) -> None:
+        self.exitcode = exitcode
+
+    def is_alive(self) -> bool:
+        return self.exitcode is None
+
+
+class _Barrier:
+    aborted = False
+
+    def abort(self) -> None:
+        self.aborted = True
+
+
+def test_a_worker_that_dies_before_reporting_fails_the_run_at_once() -> None:
+    import queue
+
+    results: queue.Queue = queue.Queue()
+    results.put(([1.0], [(1, 2, "checked_in")], ""))
+    barrier = _Barrier()
+    received = []
+    with pytest.raises(RuntimeError, match="ended without a result"):
+        for result in bench._results_of([_Worker(0), _Worker(1), _Worker(None)], results, barrier):
+            received.append(result)
+    assert len(received) == 1
+    assert barrier.aborted  # the others stop waiting for it at the start line
