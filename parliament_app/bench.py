@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -835,8 +836,9 @@ class Bench:
             )
             for index in range(count)
         ]
-        for worker in workers:
-            worker.start()
+        with _plain_main():
+            for worker in workers:
+                worker.start()
         latencies: list[float] = []
         outcomes: list[tuple[int, int, str]] = []
         failures = []
@@ -1050,6 +1052,19 @@ def _page_figure(
         note=note,
         error=error,
     )
+
+
+@contextlib.contextmanager
+def _plain_main() -> Iterator[None]:
+    """Start spawned processes from a blank ``__main__``. A spawned child first re-runs the
+    parent's ``__main__`` file; after a Streamlit script run (AppTest) that can be a page, which
+    crashes outside Streamlit (seen in CI: the check-in workers died running quiz_results.py)."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 def _results_of(workers: list, results, barrier, limit: float = 1800.0) -> Iterator[tuple]:
