@@ -793,6 +793,15 @@ def _pick(rng: np.random.Generator, weights: Sequence[float], size: int) -> np.n
     return rng.choice(len(p), size=size, p=p / p.sum())
 
 
+def _by_roll(
+    roll: np.ndarray, cuts: Sequence[float], members: list, choices: Sequence
+) -> np.ndarray:
+    """For each roll, the index in ``members`` of ``choices[i]``, where ``cuts[i - 1] <= roll <
+    cuts[i]`` (the first choice below the first cut, the last one from the last cut up)."""
+    codes = np.array([members.index(choice) for choice in choices])
+    return codes[np.searchsorted(np.asarray(cuts), roll, side="right")]
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -2519,46 +2528,34 @@ class _Generator:
         statuses = list(AttendanceStatus)
         status = np.where(
             attended,
-            np.where(
-                roll < 0.88,
-                statuses.index(AttendanceStatus.PRESENT),
-                np.where(
-                    roll < 0.97,
-                    statuses.index(AttendanceStatus.LATE),
-                    statuses.index(AttendanceStatus.LEFT_EARLY),
-                ),
+            _by_roll(
+                roll,
+                (0.88, 0.97),
+                statuses,
+                (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY),
             ),
-            np.where(
-                roll < 0.3,
-                statuses.index(AttendanceStatus.EXCUSED),
-                statuses.index(AttendanceStatus.ABSENT),
-            ),
+            _by_roll(roll, (0.3,), statuses, (AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT)),
         )
         methods = list(AttendanceMethod)
         method_roll = rng.random(n)
         method = np.where(
             attended,
-            np.where(
-                method_roll < 0.68,
-                methods.index(AttendanceMethod.ROSTER),
-                np.where(
-                    method_roll < 0.88,
-                    methods.index(AttendanceMethod.BADGE_SCAN),
-                    np.where(
-                        method_roll < 0.95,
-                        methods.index(AttendanceMethod.SELF_CHECK_IN),
-                        methods.index(AttendanceMethod.PAPER),
-                    ),
+            _by_roll(
+                method_roll,
+                (0.68, 0.88, 0.95),
+                methods,
+                (
+                    AttendanceMethod.ROSTER,
+                    AttendanceMethod.BADGE_SCAN,
+                    AttendanceMethod.SELF_CHECK_IN,
+                    AttendanceMethod.PAPER,
                 ),
             ),
-            np.where(
-                method_roll < 0.55,
-                methods.index(AttendanceMethod.ROSTER),
-                np.where(
-                    method_roll < 0.65,
-                    methods.index(AttendanceMethod.PAPER),
-                    methods.index(AttendanceMethod.AUTOMATIC),
-                ),
+            _by_roll(
+                method_roll,
+                (0.55, 0.65),
+                methods,
+                (AttendanceMethod.ROSTER, AttendanceMethod.PAPER, AttendanceMethod.AUTOMATIC),
             ),
         )
         scanned = np.isin(
@@ -2617,21 +2614,23 @@ class _Generator:
         roles = list(InvolvementRole)
         roll = rng.random(len(chosen))
         specialist = o["kind"][occurrence] == kinds.index(SessionKind.SPECIALIST_WORKSHOP)
+        met_or_other = np.where(
+            specialist,
+            roles.index(InvolvementRole.MET_SPECIALIST),
+            roles.index(InvolvementRole.OTHER),
+        )
         role = np.where(
             family_workshop[chosen],
             roles.index(InvolvementRole.FAMILY_WORKSHOP),
             np.where(
-                roll < 0.7,
-                roles.index(InvolvementRole.ACCOMPANIED),
-                np.where(
-                    roll < 0.9,
-                    roles.index(InvolvementRole.VOLUNTEERED),
-                    np.where(
-                        specialist,
-                        roles.index(InvolvementRole.MET_SPECIALIST),
-                        roles.index(InvolvementRole.OTHER),
-                    ),
+                roll < 0.9,
+                _by_roll(
+                    roll,
+                    (0.7,),
+                    roles,
+                    (InvolvementRole.ACCOMPANIED, InvolvementRole.VOLUNTEERED),
                 ),
+                met_or_other,
             ),
         )
         # siblings in one group share their guardians: one involvement per guardian and role
