@@ -13,6 +13,7 @@ different children, in order, and a group never holds more active children than 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -225,23 +226,7 @@ def accept_roster(
             ).format(count=max(free, 0)),
             "capacity",
         )
-    now = utcnow()
-    for enrolment in chosen:
-        enrolment.status = EnrolmentStatus.ACTIVE
-        _event(session, user, enrolment, NOTE_PROMOTED, now)
-        audit.record(
-            session,
-            user,
-            AuditAction.UPDATE,
-            "enrolment",
-            enrolment.id,
-            group_id=group.id,
-            child_id=enrolment.child_id,
-            status=EnrolmentStatus.ACTIVE.value,
-            accepted_roster=True,
-        )
-    session.flush()
-    return list(chosen)
+    return _activate(session, user, group, chosen, accepted_roster=True)
 
 
 def end_for_withdrawn_consent(session: Session, user: User, child_id: int) -> list[Enrolment]:
@@ -495,23 +480,7 @@ def _promote(session: Session, group: Group, user: User | None) -> list[Enrolmen
         .limit(free)
         .execution_options(populate_existing=True)
     ).all()
-    now = utcnow()
-    for enrolment in waiting:
-        enrolment.status = EnrolmentStatus.ACTIVE
-        _event(session, user, enrolment, NOTE_PROMOTED, now)
-        audit.record(
-            session,
-            user,
-            AuditAction.UPDATE,
-            "enrolment",
-            enrolment.id,
-            group_id=group.id,
-            child_id=enrolment.child_id,
-            status=EnrolmentStatus.ACTIVE.value,
-            promoted=True,
-        )
-    session.flush()
-    return list(waiting)
+    return _activate(session, user, group, waiting, promoted=True)
 
 
 def _end(session: Session, user: User, enrolment: Enrolment, reason: EndReason) -> None:
@@ -556,3 +525,30 @@ def _age(birth_date: date, today: date) -> int:
         - birth_date.year
         - ((today.month, today.day) < (birth_date.month, birth_date.day))
     )
+
+
+def _activate(
+    session: Session,
+    user: User | None,
+    group: Group,
+    enrolments: Sequence[Enrolment],
+    **detail: bool,
+) -> list[Enrolment]:
+    """Make waiting enrolments active: a history event and an audit entry each."""
+    now = utcnow()
+    for enrolment in enrolments:
+        enrolment.status = EnrolmentStatus.ACTIVE
+        _event(session, user, enrolment, NOTE_PROMOTED, now)
+        audit.record(
+            session,
+            user,
+            AuditAction.UPDATE,
+            "enrolment",
+            enrolment.id,
+            group_id=group.id,
+            child_id=enrolment.child_id,
+            status=EnrolmentStatus.ACTIVE.value,
+            **detail,
+        )
+    session.flush()
+    return list(enrolments)
