@@ -12,6 +12,6 @@ if __name__ == "__main__":
 
     run()
 else:
-    from parliament_app.auth.http import routes
+    from parliament_app.people.routes import routes
 
     app = st.App(__file__, routes=routes())

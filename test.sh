@@ -1,5 +1,6 @@
 #!/bin/sh
-# Install everything and run the whole test suite: lint, language catalogs, tests.
+# Install everything and run the whole test suite: lint, the layers contract, language catalogs,
+# tests.
 # PostgreSQL lane: set PARLIAMENT_TEST_POSTGRESQL_URL (CI does) and every database test runs on
 # SQLite and on PostgreSQL.
 set -eu
@@ -17,6 +18,8 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 echo "==> ruff"
 "$VENV/bin/ruff" check .
+echo "==> layers contract (docs/architecture.md)"
+"$VENV/bin/lint-imports"
 echo "==> language catalogs"
 "$VENV/bin/parliament" i18n check
 echo "==> tests (engines: sqlite${PARLIAMENT_TEST_POSTGRESQL_URL:+, postgresql})"

@@ -1,1 +1,2 @@
-"""Sport and music clubs and their excursions (built on ``parliament_app``)."""
+"""What children do around meetings: sport, music and other clubs with their excursions, and the
+awareness quizzes (built on ``sessions``)."""

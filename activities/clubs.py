@@ -1,9 +1,10 @@
 """Sport, music and other clubs: practice schedules, excursions and their guardian consents, and
 what children ask for.
 
-A club is a group (``sessions.groups``) of kind sport, music or other club; who may manage it is
-decided there. A practice schedule is one weekly series of kind ``club_practice`` per weekly slot;
-setting a new schedule cancels the old schedule's practices still to come and never touches past
+A club is a group (``parliament_app.groups.services``) of kind sport, music or other club;
+who may manage it is decided there. A practice schedule is one weekly series of kind
+``club_practice`` per weekly slot; setting a new schedule cancels the old schedule's practices still
+to come and never touches past
 ones. An excursion (radio or TV, a team's training, meeting an athlete or musician) is a one-off
 occurrence and needs its own guardian consent for each child going.
 """
@@ -21,10 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from activities.models import ExcursionConsent
-from parliament_app import audit
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
-from parliament_app.i18n import _, format_number
+from parliament_app.core import audit
+from parliament_app.core.errors import NotFound, ValidationError
+from parliament_app.core.i18n import _, format_number
+from parliament_app.groups.services import NewGroup, create_group, list_groups
 from parliament_app.models import (
     AuditAction,
     Child,
@@ -38,16 +39,8 @@ from parliament_app.models import (
     User,
     utcnow,
 )
-from parliament_app.permissions import Action, exclude_erased, may
-from sessions.groups import (
-    NewGroup,
-    create_group,
-    list_groups,
-    may_manage_group,
-    require_group_manager,
-    require_planner,
-)
-from sessions.models import (
+from parliament_app.models.clubs import ExcursionConsent
+from parliament_app.models.meetings import (
     ExcursionKind,
     Occurrence,
     OccurrenceStatus,
@@ -55,20 +48,21 @@ from sessions.models import (
     Series,
     SessionKind,
 )
+from parliament_app.policy.access import Action, exclude_erased, may
+from parliament_app.policy.clubs import require_excursion_consent_recorder
+from parliament_app.policy.groups import may_manage_group, require_group_manager, require_planner
+from sessions.conflicts import Conflict, conflicts_for
 from sessions.scheduling import (
-    Conflict,
     NewOccurrence,
     NewSeries,
     cancel_scheduled_from,
     check_span,
-    conflicts_for,
-    local,
     plan_series,
     schedulable_group,
     schedule_occurrence,
-    to_utc,
     write_plan,
 )
+from sessions.times import local, to_utc
 
 CLUB_KINDS = frozenset({GroupKind.SPORT_CLUB, GroupKind.MUSIC_CLUB, GroupKind.OTHER_CLUB})
 SUPPRESS_BELOW = 5  # interest counts under this are shown as "<5"
@@ -285,15 +279,6 @@ def _excursion(session: Session, occurrence_id: int) -> Occurrence:
     return occurrence
 
 
-def _require_consent_recorder(session: Session, user: User, club: Group, child: Child) -> None:
-    """The club's managers record excursion consents, and so do those who record the child's
-    other consents (the child's school, the centre that follows the child)."""
-    if not (
-        may_manage_group(session, user, club) or may(session, user, Action.RECORD_CONSENT, child)
-    ):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
 def record_excursion_consent(
     session: Session, user: User, occurrence_id: int, child_id: int, guardian_id: int
 ) -> ExcursionConsent:
@@ -305,7 +290,7 @@ def record_excursion_consent(
         or may_manage_group(session, user, excursion.group)
     ):
         raise NotFound(_("This child's record does not exist or is not visible to you."))
-    _require_consent_recorder(session, user, excursion.group, child)
+    require_excursion_consent_recorder(session, user, excursion.group, child)
     if excursion.status != OccurrenceStatus.SCHEDULED:
         raise ValidationError(_("This excursion is cancelled or already closed."), "occurrence")
     if not _is_active_member(session, excursion.group_id, child_id):
@@ -347,7 +332,7 @@ def withdraw_excursion_consent(session: Session, user: User, consent_id: int) ->
     child = session.get(Child, consent.child_id) if consent else None
     if consent is None or excursion is None or child is None:
         raise NotFound(_("No such consent."))
-    _require_consent_recorder(session, user, excursion.group, child)
+    require_excursion_consent_recorder(session, user, excursion.group, child)
     if consent.withdrawn_at is None:
         consent.withdrawn_at = utcnow()
         session.flush()

@@ -1,1 +1,2 @@
-"""Parliament sessions: scheduling, enrolment and attendance (built on ``parliament_app``)."""
+"""What happens when a group meets: scheduling, the calendar, attendance, check-in and guardians'
+involvement (built on ``parliament_app``'s groups and children)."""

@@ -1,6 +1,6 @@
 """Calendars: the week and month a user sees, and iCalendar (RFC 5545) feeds.
 
-Who sees which occurrence follows the child-visibility policy of ``parliament_app.permissions``,
+Who sees which occurrence follows the child-visibility policy of ``parliament_app.policy.access``,
 lifted to groups (``calendar_scope``):
 
 - administrators: every occurrence;
@@ -23,30 +23,33 @@ import calendar as stdlib_calendar
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 from babel import Locale, UnknownLocaleError
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from parliament_app.clock import LOCAL_TIMEZONE, LOCAL_TIMEZONE_NAME
-from parliament_app.errors import NotFound
-from parliament_app.i18n import N_, _, babel_locale, using_language
+from parliament_app.core.clock import LOCAL_TIMEZONE, LOCAL_TIMEZONE_NAME
+from parliament_app.core.errors import NotFound
+from parliament_app.core.i18n import N_, _, babel_locale, using_language
 from parliament_app.models import (
-    Child,
-    Enrolment,
-    EnrolmentStatus,
     Group,
-    GroupLeader,
     Organisation,
     OrganisationKind,
-    Role,
     User,
     Venue,
 )
-from parliament_app.permissions import followed_child_ids
-from sessions.models import Occurrence, OccurrenceStaff, OccurrenceStatus, SessionKind
+from parliament_app.models.meetings import (
+    Occurrence,
+    OccurrenceStatus,
+    SessionKind,
+)
+from parliament_app.policy.meetings import (
+    calendar_scope,
+    groups_with_pupils_of,
+)
+from sessions.times import local_midnight
 
 __all__ = [
     "LOCAL_TIMEZONE",
@@ -72,7 +75,7 @@ __all__ = [
 PRODID = "-//Children's Parliament//Calendar//EN"
 UID_DOMAIN = "childrens-parliament"
 
-# parliament_app.labels has no table for the scheduling codes yet; these are shown with ``_()``.
+# parliament_app.core.labels has no table for the scheduling codes; shown with ``_()``.
 SESSION_KIND_LABELS: dict[SessionKind, str] = {
     SessionKind.PARLIAMENT_SITTING: N_("Parliament sitting"),
     SessionKind.SPECIALIST_WORKSHOP: N_("Specialist workshop"),
@@ -97,42 +100,6 @@ def kind_label(kind: SessionKind) -> str:
 # --- who sees what -----------------------------------------------------------------------------
 
 
-def calendar_scope(user: User) -> ColumnElement[bool]:
-    """SQL predicate on ``Occurrence``: the occurrences this user's calendar shows."""
-    if not user.active:
-        return false()
-    if user.role == Role.ADMINISTRATOR:
-        return true()
-    if user.role == Role.FACILITATOR:
-        staffed = select(OccurrenceStaff.occurrence_id).where(OccurrenceStaff.user_id == user.id)
-        led = select(GroupLeader.group_id).where(GroupLeader.user_id == user.id)
-        return or_(Occurrence.id.in_(staffed), Occurrence.group_id.in_(led))
-    if user.organisation_id is None:
-        return false()
-    if user.role == Role.SCHOOL_COORDINATOR:
-        return Occurrence.group_id.in_(_groups_with_pupils_of(user.organisation_id))
-    if user.role == Role.SOCIAL_WORKER:
-        followed = (
-            select(Enrolment.group_id)
-            .where(
-                Enrolment.child_id.in_(followed_child_ids(user.organisation_id)),
-                Enrolment.status == EnrolmentStatus.ACTIVE,
-            )
-            .distinct()
-        )
-        return Occurrence.group_id.in_(followed)
-    return false()
-
-
-def _groups_with_pupils_of(school_id: int):
-    return (
-        select(Enrolment.group_id)
-        .join(Child, Child.id == Enrolment.child_id)
-        .where(Child.school_id == school_id, Enrolment.status == EnrolmentStatus.ACTIVE)
-        .distinct()
-    )
-
-
 def _occurrences(
     session: Session,
     condition: ColumnElement[bool],
@@ -147,14 +114,10 @@ def _occurrences(
         .order_by(Occurrence.starts_at, Occurrence.id)
     )
     if start is not None:
-        statement = statement.where(Occurrence.starts_at >= _local_midnight(start))
+        statement = statement.where(Occurrence.starts_at >= local_midnight(start))
     if end is not None:
-        statement = statement.where(Occurrence.starts_at < _local_midnight(end + timedelta(days=1)))
+        statement = statement.where(Occurrence.starts_at < local_midnight(end + timedelta(days=1)))
     return list(session.scalars(statement))
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), LOCAL_TIMEZONE).astimezone(UTC)
 
 
 # --- calendar entries and grids ----------------------------------------------------------------
@@ -392,7 +355,7 @@ def ical_for_organisation(
                 return _ical(organisation.name, [], now, note=note)
             case OrganisationKind.SCHOOL:
                 condition = or_(
-                    runs, Occurrence.group_id.in_(_groups_with_pupils_of(organisation.id))
+                    runs, Occurrence.group_id.in_(groups_with_pupils_of(organisation.id))
                 )
             case _:
                 condition = runs

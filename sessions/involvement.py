@@ -5,8 +5,8 @@ One record per guardian, occurrence and role (``GuardianInvolvement``, unique on
 one row (SAVEPOINT + IntegrityError → the existing row).
 
 - ``record_involvement`` / ``remove_involvement``: those who may take the occurrence's
-  attendance (``sessions.attendance.may_take_attendance``), for a guardian of a child on its
-  roster or visible to them.
+  attendance (``parliament_app.policy.meetings.may_take_attendance``), for a guardian of a child
+  on its roster or visible to them.
 - ``family_timeline``: a guardian's involvements and their children's attendance, by date; for
   users who see at least one of the guardian's children (``child_scope``); facilitators only the
   sessions they lead or staff; social workers only children whose guardian consented to sharing
@@ -28,47 +28,50 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parliament_app import audit
-from parliament_app.clock import local_today
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
-from parliament_app.i18n import N_, _
+from parliament_app.core import audit
+from parliament_app.core.actors import Actor, is_operator
+from parliament_app.core.clock import local_today
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.core.i18n import N_, _
+from parliament_app.groups.diversity.report import SMALL_CELL, school_terms
 from parliament_app.models import (
     AuditAction,
     Child,
     ChildGuardian,
-    Consent,
-    ConsentScope,
     Enrolment,
     EnrolmentStatus,
     Group,
-    GroupLeader,
     Guardian,
     Municipality,
     Organisation,
     Role,
     User,
 )
-from parliament_app.permissions import child_scope, exclude_erased
-from parliament_app.services.diversity_report import SMALL_CELL, school_terms
-from sessions.attendance import (
-    LOCAL_TIMEZONE,
-    STATUS_LABELS,
-    enrolled_child_ids,
-    spreadsheet_safe,
-    taken_occurrence,
-)
-from sessions.attendance_models import (
+from parliament_app.models.attendance import (
     Attendance,
     AttendanceMethod,
     AttendanceStatus,
     GuardianInvolvement,
     InvolvementRole,
 )
-from sessions.models import Occurrence, OccurrenceStaff, OccurrenceStatus
+from parliament_app.models.meetings import Occurrence, OccurrenceStatus
+from parliament_app.policy.access import child_scope, exclude_erased
+from parliament_app.policy.meetings import (
+    family_timeline_child_scope,
+    family_timeline_occurrence_scope,
+    involvement_indicator_scope,
+)
+from sessions.attendance.roster import (
+    LOCAL_TIMEZONE,
+    STATUS_LABELS,
+    enrolled_child_ids,
+    spreadsheet_safe,
+    taken_occurrence,
+)
 
 __all__ = [
     "LEVELS",
@@ -235,12 +238,12 @@ def family_timeline(session: Session, user: User, guardian_id: int) -> list[Time
         session.execute(
             select(Child.id, Child.given_name)
             .join(ChildGuardian, ChildGuardian.child_id == Child.id)
-            .where(ChildGuardian.guardian_id == guardian_id, _family_child_scope(user))
+            .where(ChildGuardian.guardian_id == guardian_id, family_timeline_child_scope(user))
         ).all()
     )
     if not children and user.role != Role.ADMINISTRATOR:
         raise NotFound(_("No such guardian."))
-    sessions_seen = _occurrences_seen(user)
+    sessions_seen = family_timeline_occurrence_scope(user)
 
     involvements = session.execute(
         select(
@@ -319,7 +322,7 @@ def family_timeline(session: Session, user: User, guardian_id: int) -> list[Time
 
 def involvement_indicator(
     session: Session,
-    user: User | None,
+    user: Actor,
     level: Level,
     start: date | None = None,
     end: date | None = None,
@@ -329,8 +332,8 @@ def involvement_indicator(
     """Per ``level`` unit: children enrolled in the period, those with a guardian involved in an
     occurrence in the period, the share, and the number of involvements of their guardians.
 
-    Default period: the current school term. ``user`` None is an operator at the command line
-    (everything, small cells suppressed). Administrators see every child, facilitators the
+    Default period: the current school term. The operator at the command line sees everything,
+    small cells suppressed. Administrators see every child, facilitators the
     children of the groups they lead, school coordinators their school's pupils.
     ``suppress`` None: suppress small aggregated cells for everyone but administrators.
     The child level (a list of individuals) leaves erased children out; group, school and
@@ -343,9 +346,9 @@ def involvement_indicator(
         start, end = start or term_start, end or term_end
     if end < start:
         raise ValidationError(_("The period ends before it starts."), "period")
-    scope = _indicator_scope(user)
+    scope = involvement_indicator_scope(user)
     if suppress is None:
-        suppress = user is None or user.role != Role.ADMINISTRATOR
+        suppress = is_operator(user) or user.role != Role.ADMINISTRATOR
     suppress = suppress and level != "child"
 
     period_start = datetime.combine(start, time.min, LOCAL_TIMEZONE)
@@ -431,14 +434,14 @@ def chart_data(rows: Sequence[IndicatorRow]) -> list[dict[str, object]]:
 
 def export_indicator_csv(
     session: Session,
-    user: User | None,
+    user: Actor,
     level: Level,
     start: date | None = None,
     end: date | None = None,
 ) -> str:
     """The indicator as CSV; aggregated levels always with small cells suppressed ("<5"). The
     child level (names) is exported for administrators and operators only."""
-    if level == "child" and user is not None and user.role != Role.ADMINISTRATOR:
+    if level == "child" and not is_operator(user) and user.role != Role.ADMINISTRATOR:
         raise PermissionDenied(_("You do not have permission to do this."))
     rows = involvement_indicator(session, user, level, start, end, suppress=True)
     hidden = f"<{SMALL_CELL}"
@@ -518,41 +521,6 @@ def _require_reachable_guardian(
     )
     if not session.scalar(select(reachable)):
         raise NotFound(_("No such guardian."))
-
-
-def _family_child_scope(user: User) -> ColumnElement[bool]:
-    """The guardian's children this user may see in a timeline."""
-    scope = child_scope(user)
-    if user.role == Role.SOCIAL_WORKER:
-        shared = select(Consent.child_id).where(
-            Consent.scope == ConsentScope.CSW_SHARING, Consent.withdrawn_at.is_(None)
-        )
-        scope = and_(scope, Child.id.in_(shared))
-    return scope
-
-
-def _occurrences_seen(user: User) -> ColumnElement[bool]:
-    if user.role != Role.FACILITATOR:
-        return true()
-    led = select(GroupLeader.group_id).where(GroupLeader.user_id == user.id)
-    staffed = select(OccurrenceStaff.occurrence_id).where(OccurrenceStaff.user_id == user.id)
-    return or_(Occurrence.group_id.in_(led), Occurrence.id.in_(staffed))
-
-
-def _indicator_scope(user: User | None) -> ColumnElement[bool]:
-    if user is None:
-        return true()
-    if not user.active:
-        raise PermissionDenied(_("You do not have permission to do this."))
-    match user.role:
-        case Role.ADMINISTRATOR:
-            return true()
-        case Role.FACILITATOR:
-            led = select(GroupLeader.group_id).where(GroupLeader.user_id == user.id)
-            return Enrolment.group_id.in_(led)
-        case Role.SCHOOL_COORDINATOR:
-            return Child.school_id == user.organisation_id
-    raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _level_columns(level: str):

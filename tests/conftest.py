@@ -17,11 +17,11 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from parliament_app import migrate, runtime
-from parliament_app.config import Settings
-from parliament_app.db import make_engine, session_factory
-from parliament_app.i18n import set_language
-from parliament_app.schema import metadata
+from parliament_app.core import migrate, runtime
+from parliament_app.core.config import Settings
+from parliament_app.core.db import make_engine, session_factory
+from parliament_app.core.i18n import set_language
+from parliament_app.models import metadata
 
 POSTGRESQL_URL = os.environ.get("PARLIAMENT_TEST_POSTGRESQL_URL")
 ENGINES = ["sqlite"] + (["postgresql"] if POSTGRESQL_URL else [])

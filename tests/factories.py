@@ -8,7 +8,6 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from parliament_app.auth.passwords import hash_password
 from parliament_app.models import (
     Child,
     ChildGuardian,
@@ -30,7 +29,8 @@ from parliament_app.models import (
     Role,
     User,
 )
-from parliament_app.services.places import ensure_countries
+from parliament_app.people.passwords import hash_password
+from parliament_app.places.services import ensure_countries
 
 PASSWORD = "correct horse battery"
 _HASH: str | None = None

@@ -11,12 +11,12 @@ from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parliament_app.config import Settings
-from parliament_app.errors import PermissionDenied, ValidationError
-from parliament_app.i18n import set_language
-from parliament_app.i18n_tools import REPO_ROOT, catalog_path
+from parliament_app.core.config import Settings
+from parliament_app.core.errors import PermissionDenied, ValidationError
+from parliament_app.core.i18n import set_language
+from parliament_app.devtools.catalogs import REPO_ROOT, catalog_path
 from parliament_app.models import AuditAction, AuditEntry, Organisation, Role, User
-from parliament_app.services.accounts import (
+from parliament_app.people.accounts import (
     NewUser,
     change_own_password,
     create_first_administrator,
@@ -26,7 +26,7 @@ from parliament_app.services.accounts import (
     update_user,
     user_for_email,
 )
-from parliament_app.services.sign_in import Outcome, sign_in, user_for_token
+from parliament_app.people.sign_in import Outcome, sign_in, user_for_token
 
 NEW_PASSWORD = "a much better passphrase"
 # A user-facing message: a capitalised English sentence ending in a full stop, with no unfilled

@@ -31,8 +31,9 @@ from test_monitoring_caseload import (
     sessions_with,
 )
 
-from parliament_app.config import get_settings
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.cli.alerts import alerts_command
+from parliament_app.core.config import get_settings
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.models import (
     AuditAction,
     AuditEntry,
@@ -43,6 +44,7 @@ from parliament_app.models import (
     EnrolmentStatus,
     utcnow,
 )
+from parliament_app.models.meetings import Occurrence, OccurrenceStatus
 from parliament_app.models.monitoring import Alert, AlertRule, AlertStatus, FamilyCheckPrompt
 from parliament_app.models.quizzes import TalkRequest
 from parliament_app.monitoring import alerts as alerts_service
@@ -61,8 +63,6 @@ from parliament_app.monitoring.alerts import (
     update_settings,
 )
 from parliament_app.monitoring.caseload import caseload
-from parliament_app.monitoring.cli import alerts_command
-from sessions.models import Occurrence, OccurrenceStatus
 
 TOMORROW = TODAY + timedelta(days=1)
 

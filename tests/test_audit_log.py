@@ -10,11 +10,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from parliament_app import audit
-from parliament_app.errors import PermissionDenied, ValidationError
+from parliament_app.core import audit
+from parliament_app.core.errors import PermissionDenied, ValidationError
 from parliament_app.models import AuditAction, AuditEntry
-from parliament_app.services import audit_log
-from parliament_app.services.audit_log import export_audit_csv, search_audit
+from parliament_app.people import audit_log
+from parliament_app.people.audit_log import export_audit_csv, search_audit
 from tests.factories import build_world
 
 

@@ -1,4 +1,4 @@
-"""Backups, restores and their checks (parliament_app.backup and ``parliament backup``).
+"""Backups, restores and their checks (parliament_app.core.backup and ``parliament backup``).
 
 SQLite always; PostgreSQL when ``PARLIAMENT_TEST_POSTGRESQL_URL`` is set and ``pg_dump`` and
 ``pg_restore`` are on PATH (each test makes its own scratch databases and drops them).
@@ -22,12 +22,12 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from parliament_app import backup as backups
-from parliament_app import migrate
-from parliament_app.backup import BackupError
-from parliament_app.backup_cli import backup as backup_group
-from parliament_app.config import get_settings
-from parliament_app.db import make_engine, session_factory
+from parliament_app.cli.backup import backup as backup_group
+from parliament_app.core import backup as backups
+from parliament_app.core import migrate
+from parliament_app.core.backup import BackupError
+from parliament_app.core.config import get_settings
+from parliament_app.core.db import make_engine, session_factory
 from tests.factories import build_world
 
 POSTGRESQL_URL = os.environ.get("PARLIAMENT_TEST_POSTGRESQL_URL")
@@ -345,10 +345,10 @@ def test_cli_errors_are_one_line(cli_env: str, tmp_path: Path, monkeypatch) -> N
 
 
 def test_registered_in_the_parliament_command() -> None:
-    from parliament_app.cli import _Commands, main
+    from parliament_app.cli.main import _Commands, main
 
     if "backup" not in _Commands.FEATURES:
-        pytest.skip("parliament_app.cli does not register 'backup' yet")
+        pytest.skip("parliament_app.cli.main does not register 'backup' yet")
     result = CliRunner().invoke(main, ["backup", "--help"])
     assert result.exit_code == 0, result.output
     for command in ("create", "restore", "verify"):

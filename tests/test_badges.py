@@ -17,12 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parliament_app.config import Settings
-from parliament_app.errors import NotFound, PermissionDenied
+from parliament_app.core.actors import OPERATOR
+from parliament_app.core.config import Settings
+from parliament_app.core.errors import NotFound, PermissionDenied
 from parliament_app.models import AuditEntry, Child, Enrolment, EnrolmentStatus
-from sessions import badges
-from sessions.attendance_models import Badge
-from sessions.badges import (
+from parliament_app.models.attendance import Badge
+from sessions.checkin import badges
+from sessions.checkin.badges import (
     badge_for_child,
     badge_png,
     badge_sheet_pdf,
@@ -131,7 +132,7 @@ def test_reissue_revokes_the_old_badge_at_once(db: Session) -> None:
 
 def test_database_allows_one_live_badge_per_child(db: Session) -> None:
     world = build_world(db)
-    issue_badge(db, None, world.own_pupil.id, secret=SECRET)
+    issue_badge(db, OPERATOR, world.own_pupil.id, secret=SECRET)
     with pytest.raises(IntegrityError), db.begin_nested():
         db.add(Badge(token_id="z" * 16, child_id=world.own_pupil.id))
         db.flush()
@@ -147,17 +148,17 @@ def test_revoke_without_reissue(db: Session) -> None:
 
 def test_badge_for_child_reuses_the_live_badge(db: Session) -> None:
     world = build_world(db)
-    first, token = badge_for_child(db, None, world.own_pupil.id, secret=SECRET)
-    again, same = badge_for_child(db, None, world.own_pupil.id, secret=SECRET)
+    first, token = badge_for_child(db, OPERATOR, world.own_pupil.id, secret=SECRET)
+    again, same = badge_for_child(db, OPERATOR, world.own_pupil.id, secret=SECRET)
     assert first.id == again.id and token == same
-    replaced, other = badge_for_child(db, None, world.own_pupil.id, reissue=True, secret=SECRET)
+    replaced, other = badge_for_child(db, OPERATOR, world.own_pupil.id, reissue=True, secret=SECRET)
     assert replaced.id != first.id and other != token
 
 
 def test_who_may_issue_badges(db: Session) -> None:
     world = build_world(db)
     child = world.own_pupil.id
-    for user in (world.admin, world.facilitator, None):
+    for user in (world.admin, world.facilitator, OPERATOR):
         issue_badge(db, user, child, secret=SECRET)
     for user in (world.other_facilitator, world.coordinator, world.social_worker):
         with pytest.raises(NotFound):
@@ -418,5 +419,5 @@ def test_empty_group_sheet(db: Session) -> None:
 def test_settings_secret_is_the_default(db: Session, settings: Settings, monkeypatch) -> None:
     monkeypatch.setattr(badges, "get_settings", lambda: settings)
     world = build_world(db)
-    badge, token = issue_badge(db, None, world.own_pupil.id)
+    badge, token = issue_badge(db, OPERATOR, world.own_pupil.id)
     assert parse_badge_token(settings.secret_key, token) == badge.token_id

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from parliament_app import bench
-from parliament_app.bench import BenchmarkRefused, run_benchmark, table
+from parliament_app.devtools import bench
+from parliament_app.devtools.bench import BenchmarkRefused, run_benchmark, table
+from parliament_app.devtools.national_data import generate_national_data
 from parliament_app.models import AuditEntry, Child, LoginSession
-from parliament_app.national_data import generate_national_data
-from sessions.attendance_models import Attendance, ScanLog
+from parliament_app.models.attendance import Attendance, ScanLog
 
 SCALE = 0.005
 

@@ -14,10 +14,11 @@ from click.testing import CliRunner
 from factories import World, build_world, make_user
 from sqlalchemy.orm import Session
 
-from parliament_app import runtime
-from parliament_app.config import get_settings
-from parliament_app.errors import NotFound
-from parliament_app.i18n import current_language
+from parliament_app.cli.calendar import calendar_command
+from parliament_app.core import runtime
+from parliament_app.core.config import get_settings
+from parliament_app.core.errors import NotFound
+from parliament_app.core.i18n import current_language
 from parliament_app.models import (
     Enrolment,
     EnrolmentStatus,
@@ -28,6 +29,12 @@ from parliament_app.models import (
     OrganisationKind,
     Role,
     Venue,
+)
+from parliament_app.models.meetings import (
+    Occurrence,
+    OccurrenceStaff,
+    OccurrenceStatus,
+    SessionKind,
 )
 from sessions.calendar import (
     PRODID,
@@ -43,8 +50,6 @@ from sessions.calendar import (
     visible_occurrences,
     week_grid,
 )
-from sessions.calendar_cli import calendar_command
-from sessions.models import Occurrence, OccurrenceStaff, OccurrenceStatus, SessionKind
 
 BELGRADE = ZoneInfo("Europe/Belgrade")
 NOW = datetime(2025, 6, 1, 9, 30, tzinfo=UTC)

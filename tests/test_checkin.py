@@ -18,9 +18,11 @@ from PIL import Image
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from parliament_app.config import Settings, get_settings
-from parliament_app.db import session_factory
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.cli.qr import checkin_command, qr
+from parliament_app.core.actors import OPERATOR
+from parliament_app.core.config import Settings, get_settings
+from parliament_app.core.db import session_factory
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.models import (
     Child,
     ChildGuardian,
@@ -32,9 +34,7 @@ from parliament_app.models import (
     User,
     utcnow,
 )
-from sessions import checkin, ratelimit
-from sessions.attendance import add_walk_in
-from sessions.attendance_models import (
+from parliament_app.models.attendance import (
     Attendance,
     AttendanceMethod,
     AttendanceStatus,
@@ -44,11 +44,15 @@ from sessions.attendance_models import (
     ScanLog,
     ScanResult,
 )
-from sessions.badges import badge_png, badge_token, issue_badge, token_fingerprint
-from sessions.checkin import (
+from parliament_app.models.meetings import Occurrence, OccurrenceStatus, SessionKind
+from sessions.attendance.roster import add_walk_in
+from sessions.checkin import scanning as checkin
+from sessions.checkin.badges import badge_png, badge_token, issue_badge, token_fingerprint
+from sessions.checkin.scanning import (
     CODE_LENGTH,
     code_matches,
     facilitator_session_code,
+    ratelimit,
     recent_self_check_ins,
     scan,
     self_check_in,
@@ -59,8 +63,6 @@ from sessions.checkin import (
     undo_self_check_in,
     verify_session_code,
 )
-from sessions.models import Occurrence, OccurrenceStatus, SessionKind
-from sessions.qr_cli import checkin_command, qr
 from tests.factories import World, build_world, make_child
 
 SECRET = "test-secret-" * 4
@@ -134,7 +136,7 @@ def make_scene(db: Session, settings: Settings) -> Scene:
     other_occurrence = add_occurrence(db, other_group, now - timedelta(minutes=5))
     # Enrolled a month ago (the roster of a past occurrence is who was enrolled then).
     db.execute(update(Enrolment).values(created_at=now - timedelta(days=30)))
-    _badge, token = issue_badge(db, None, world.own_pupil.id, secret=SECRET)
+    _badge, token = issue_badge(db, OPERATOR, world.own_pupil.id, secret=SECRET)
     db.flush()
     return Scene(world, now, occurrence, other_occurrence, token, settings, db)
 
@@ -296,7 +298,7 @@ def test_late_after_the_threshold(scene: Scene) -> None:
     start = scene.occurrence.starts_at
     late_after = scene.settings.late_after_minutes
     on_time = enrol(scene.db, scene.world, "Mila", "Nikolić")
-    _badge, on_time_token = issue_badge(scene.db, None, on_time.id, secret=SECRET)
+    _badge, on_time_token = issue_badge(scene.db, OPERATOR, on_time.id, secret=SECRET)
     just = scene.scan(on_time_token, at=start + timedelta(minutes=late_after))
     assert just.status == AttendanceStatus.PRESENT and just.message == "Checked in"
     late = scene.scan(scene.token, at=start + timedelta(minutes=late_after, seconds=1))
@@ -312,10 +314,10 @@ def test_only_the_sessions_facilitators_may_scan(scene: Scene) -> None:
         assert outcome.child_id is None
     assert attendance_count(scene.db) == 0
     assert scene.scan(scene.token, user=scene.world.admin).result == ScanResult.CHECKED_IN
-    missing = scan(scene.db, None, 999_999, scene.token, at=scene.now, settings=scene.settings)
+    missing = scan(scene.db, OPERATOR, 999_999, scene.token, at=scene.now, settings=scene.settings)
     assert missing.result == ScanResult.REJECTED and missing.reason == "unknown_occurrence"
     for number in (10**12, -1, 0):
-        huge = scan(scene.db, None, number, scene.token, at=scene.now, settings=scene.settings)
+        huge = scan(scene.db, OPERATOR, number, scene.token, at=scene.now, settings=scene.settings)
         assert huge.result == ScanResult.REJECTED and huge.reason == "unknown_occurrence"
 
 
@@ -326,7 +328,7 @@ def test_every_scan_is_logged_without_names(scene: Scene) -> None:
         scene.scan(text, device="tablet-7")
     scene.scan(scene.token, user=world.other_facilitator)
     scene.scan(scene.token, occurrence=scene.other_occurrence, user=world.admin)
-    issue_badge(db, None, world.own_pupil.id, secret=SECRET)
+    issue_badge(db, OPERATOR, world.own_pupil.id, secret=SECRET)
     scene.scan(scene.token)  # replaced
     logs = db.scalars(select(ScanLog).order_by(ScanLog.id)).all()
     assert [log.result for log in logs] == [
@@ -521,7 +523,7 @@ def test_self_check_in_by_name_and_by_badge(scene: Scene) -> None:
     assert check_in(child_id=world.own_pupil.id).result == ScanResult.ALREADY_CHECKED_IN
     assert check_in(badge_text=scene.token + "\n").result == ScanResult.ALREADY_CHECKED_IN
     mila = enrol(db, world, "Mila", "Nikolić")
-    _badge, mila_token = issue_badge(db, None, mila.id, secret=SECRET)
+    _badge, mila_token = issue_badge(db, OPERATOR, mila.id, secret=SECRET)
     assert check_in(badge_text=mila_token).result == ScanResult.CHECKED_IN
     # Refusals: not on the roster, a forged badge, a replaced one, nothing chosen.
     outsider = check_in(child_id=world.other_pupil.id)
@@ -529,7 +531,7 @@ def test_self_check_in_by_name_and_by_badge(scene: Scene) -> None:
     assert outsider.given_name is None
     assert check_in(child_id=999_999).reason == "not_on_roster"
     assert check_in(badge_text=forged(mila_token)).reason == "invalid_token"
-    issue_badge(db, None, mila.id, secret=SECRET)
+    issue_badge(db, OPERATOR, mila.id, secret=SECRET)
     assert check_in(badge_text=mila_token).result == ScanResult.BADGE_REPLACED
     assert check_in().reason == "nothing_chosen"
     assert check_in(child_id=world.own_pupil.id, badge_text=mila_token).result in (
@@ -659,7 +661,7 @@ def test_facilitator_sees_self_check_ins_and_can_undo(scene: Scene) -> None:
         secret=SECRET,
         settings=scene.settings,
     )
-    _badge, mila_token = issue_badge(db, None, mila.id, secret=SECRET)
+    _badge, mila_token = issue_badge(db, OPERATOR, mila.id, secret=SECRET)
     scene.scan(mila_token)  # scanned by the facilitator: not a self check-in
     entries = recent_self_check_ins(db, world.facilitator, scene.occurrence.id)
     assert {(entry.kind, entry.child_id, entry.given_name) for entry in entries} == {
@@ -799,7 +801,7 @@ def test_checkin_command_twice_on_the_same_log(deployment: Scene) -> None:
     scene, db = deployment, deployment.db
     with session_factory(db.get_bind())() as session:
         mila = enrol(session, scene.world, "Mila", "Nikolić")
-        _badge, mila_token = issue_badge(session, None, mila.id, secret=SECRET)
+        _badge, mila_token = issue_badge(session, OPERATOR, mila.id, secret=SECRET)
         session.commit()
     at = (scene.occurrence.starts_at + timedelta(minutes=3)).isoformat()
     log = [scene.token, mila_token, "garbage", forged(scene.token)]
@@ -882,7 +884,7 @@ def test_qr_commands_write_decodable_badges(deployment: Scene, tmp_path: Path) -
 
 
 def test_commands_are_registered_on_parliament(deployment: Scene) -> None:
-    from parliament_app.cli import main
+    from parliament_app.cli.main import main
 
     scene = deployment
     listing = CliRunner().invoke(main, ["qr", "--help"])

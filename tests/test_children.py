@@ -10,8 +10,19 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parliament_app.clock import local_today
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.children.risk import NewRiskRecord
+from parliament_app.children.services import (
+    NewChild,
+    NewGuardian,
+    get_child,
+    give_consent,
+    list_children,
+    register_child,
+    update_child,
+    withdraw_consent,
+)
+from parliament_app.core.clock import local_today
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.models import (
     AuditAction,
     AuditEntry,
@@ -31,17 +42,6 @@ from parliament_app.models import (
     User,
     utcnow,
 )
-from parliament_app.services.children import (
-    NewChild,
-    NewGuardian,
-    get_child,
-    give_consent,
-    list_children,
-    register_child,
-    update_child,
-    withdraw_consent,
-)
-from parliament_app.services.risk import NewRiskRecord
 
 TABLES = (Child, Guardian, ChildGuardian, Consent, RiskRecord, AuditEntry)
 PARTICIPATION = {ConsentScope.PARTICIPATION}

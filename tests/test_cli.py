@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from parliament_app.migrate import head_revision
+from parliament_app.core.migrate import head_revision
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def parliament(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "parliament_app.cli", *args],
+        [sys.executable, "-m", "parliament_app.cli.main", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -111,7 +111,7 @@ def test_commands_refuse_an_unmigrated_database(env: dict[str, str]) -> None:
 
 
 def test_every_command_is_listed_and_loads(env: dict[str, str]) -> None:
-    from parliament_app.cli import _Commands
+    from parliament_app.cli.main import _Commands
 
     result = parliament("--help", env=env)
     assert result.returncode == 0, result.stderr

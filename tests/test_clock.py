@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from parliament_app import clock
+from parliament_app.core import clock
 
 
 class _HalfPastMidnightInBelgrade(datetime):

@@ -22,9 +22,9 @@ from activities.clubs import (
     set_practice_schedule,
     withdraw_excursion_consent,
 )
-from activities.models import ExcursionConsent
-from parliament_app.clock import local_today
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.core.clock import LOCAL_TIMEZONE, local_today
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.groups.services import NewGroup
 from parliament_app.models import (
     AuditEntry,
     Child,
@@ -40,9 +40,14 @@ from parliament_app.models import (
     Venue,
     utcnow,
 )
-from sessions.groups import NewGroup
-from sessions.models import ExcursionKind, Occurrence, OccurrenceStatus, Series, SessionKind
-from sessions.scheduling import LOCAL_TIMEZONE
+from parliament_app.models.clubs import ExcursionConsent
+from parliament_app.models.meetings import (
+    ExcursionKind,
+    Occurrence,
+    OccurrenceStatus,
+    Series,
+    SessionKind,
+)
 
 YEAR = local_today().year + 1
 MONDAY = date(YEAR, 3, 1) + timedelta(days=(7 - date(YEAR, 3, 1).weekday()) % 7)

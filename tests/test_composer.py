@@ -19,7 +19,28 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.groups.composer import (
+    CAPACITY_FULL,
+    NOT_STATED,
+    REASON_GROUP_FULL,
+    REASON_KEEPS_MIXED,
+    REFERRED_SHARE,
+    SUPPRESSED_LARGE,
+    SUPPRESSED_SMALL,
+    Candidate,
+    ComposerSettings,
+    Proposal,
+    RosterChild,
+    age_band,
+    cap_for,
+    check_roster,
+    compose,
+    compose_many,
+    feasible,
+    propose_roster,
+)
+from parliament_app.groups.composer.roster import _safe_flags, _suppress
 from parliament_app.models import (
     AuditAction,
     AuditEntry,
@@ -32,28 +53,6 @@ from parliament_app.models import (
     GroupKind,
     GroupLeader,
     SocioEconomicBand,
-)
-from sessions.composer import (
-    CAPACITY_FULL,
-    NOT_STATED,
-    REASON_GROUP_FULL,
-    REASON_KEEPS_MIXED,
-    REFERRED_SHARE,
-    SUPPRESSED_LARGE,
-    SUPPRESSED_SMALL,
-    Candidate,
-    ComposerSettings,
-    Proposal,
-    RosterChild,
-    _safe_flags,
-    _suppress,
-    age_band,
-    cap_for,
-    check_roster,
-    compose,
-    compose_many,
-    feasible,
-    propose_roster,
 )
 
 COMMUNITY = ("community",)

@@ -11,9 +11,10 @@ from factories import World, build_world, make_child
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
-from parliament_app.i18n import _, using_language
-from parliament_app.labels import CONSENT_LABELS
+from parliament_app.children.consent_form import consent_form_html
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.core.i18n import _, using_language
+from parliament_app.core.labels import CONSENT_LABELS
 from parliament_app.models import (
     AuditAction,
     AuditEntry,
@@ -23,7 +24,6 @@ from parliament_app.models import (
     Guardian,
     Municipality,
 )
-from sessions.consent_form import consent_form_html
 
 
 @pytest.fixture

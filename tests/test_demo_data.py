@@ -10,16 +10,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from parliament_app.auth.passwords import MIN_PASSWORD_LENGTH, verify_password
-from parliament_app.clock import local_today
-from parliament_app.demo_data import (
+from parliament_app.core.clock import local_today
+from parliament_app.demo.municipality import (
     DEMO_MUNICIPALITY,
     STAGES,
     DemoDataRefused,
     DemoSummary,
     generate_demo_data,
 )
-from parliament_app.demo_names import (
+from parliament_app.demo.names import (
     COMMUNITIES,
     FAMILY_NAMES,
     GIVEN_NAMES,
@@ -48,8 +47,9 @@ from parliament_app.models import (
     Role,
     User,
 )
-from parliament_app.permissions import ROLE_ORGANISATION_KINDS
-from parliament_app.services.sign_in import Outcome, sign_in
+from parliament_app.people.passwords import MIN_PASSWORD_LENGTH, verify_password
+from parliament_app.people.sign_in import Outcome, sign_in
+from parliament_app.policy.access import ROLE_ORGANISATION_KINDS
 from tests.factories import build_world, make_child, make_user
 
 Progress = list[tuple[str, int, int]]

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from parliament_app.demo_names import (
+from parliament_app.demo.names import (
     COMMUNITIES,
     FAMILY_NAMES,
     GIVEN_NAMES,

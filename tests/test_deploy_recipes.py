@@ -24,9 +24,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
-from parliament_app import backup as backups
-from parliament_app import migrate
-from parliament_app.db import make_engine, session_factory
+from parliament_app.core import backup as backups
+from parliament_app.core import migrate
+from parliament_app.core.db import make_engine, session_factory
 from tests.factories import build_world
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -209,10 +209,10 @@ def test_the_units_commands_exist_in_the_parliament_cli(argv: list[str]) -> None
     """Each ``parliament …`` a unit runs resolves to a command that accepts its options."""
     import click
 
-    from parliament_app.cli import _Commands, main
+    from parliament_app.cli.main import _Commands, main
 
     if argv[0] == "backup" and "backup" not in _Commands.FEATURES:
-        pytest.skip("parliament_app.cli does not register 'backup' yet")
+        pytest.skip("parliament_app.cli.main does not register 'backup' yet")
     command: click.Command = main
     context = click.Context(main, info_name="parliament")
     args = list(argv)
@@ -270,7 +270,7 @@ def test_timer_calendars_are_valid() -> None:
 
 
 def _config_variables() -> set[str]:
-    source = (ROOT / "parliament_app" / "config.py").read_text()
+    source = (ROOT / "parliament_app" / "core" / "config.py").read_text()
     return set(
         re.findall(r"""(?:env|environ)(?:\.get\(|\[)\s*["'](PARLIAMENT_[A-Z0-9_]+)""", source)
     )
@@ -555,12 +555,12 @@ class Server:
         app = root / "opt-parliament"
         (app / ".venv" / "bin").mkdir(parents=True)
         # The installed ``parliament``, with ``backup`` in its command map until
-        # parliament_app/cli.py registers it (then setdefault changes nothing).
+        # parliament_app/cli/main.py registers it (then setdefault changes nothing).
         program = app / ".venv" / "bin" / "parliament"
         program.write_text(
             f"#!{sys.executable}\n"
-            "from parliament_app.cli import _Commands, main\n"
-            "_Commands.FEATURES.setdefault('backup', 'parliament_app.backup_cli:backup')\n"
+            "from parliament_app.cli.main import _Commands, main\n"
+            "_Commands.FEATURES.setdefault('backup', 'parliament_app.cli.backup:backup')\n"
             "main()\n"
         )
         program.chmod(0o755)

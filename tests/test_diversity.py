@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parliament_app.diversity import (
+from parliament_app.groups.diversity.measures import (
     _theil_h,
     chance_level,
     chance_levels,

@@ -11,20 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from parliament_app.clock import local_today
-from parliament_app.errors import PermissionDenied, ValidationError
-from parliament_app.models import (
-    AuditAction,
-    AuditEntry,
-    Community,
-    Enrolment,
-    EnrolmentStatus,
-    Group,
-    GroupKind,
-    RiskRecord,
-    utcnow,
-)
-from parliament_app.services.diversity_report import (
+from parliament_app.core.clock import local_today
+from parliament_app.core.errors import PermissionDenied, ValidationError
+from parliament_app.groups.diversity.report import (
     chance_shuffles,
     composition_counts,
     composition_counts_by_period,
@@ -36,23 +25,44 @@ from parliament_app.services.diversity_report import (
     school_terms,
     term_trend,
 )
+from parliament_app.models import (
+    AuditAction,
+    AuditEntry,
+    Community,
+    Enrolment,
+    EnrolmentStatus,
+    Group,
+    GroupKind,
+    RiskRecord,
+    utcnow,
+)
 from tests.factories import World, build_world, make_child
 
 START, END = date(2020, 1, 1), local_today() + timedelta(days=1)
 
 
-def add_group(db: Session, world: World, name: str, members: list[tuple[str, Community]],
-              ended: bool = False) -> Group:
-    group = Group(kind=GroupKind.SPORT_CLUB, name=name, organisation_id=world.ngo.id,
-                  municipality_id=world.municipality.id)
+def add_group(
+    db: Session, world: World, name: str, members: list[tuple[str, Community]], ended: bool = False
+) -> Group:
+    group = Group(
+        kind=GroupKind.SPORT_CLUB,
+        name=name,
+        organisation_id=world.ngo.id,
+        municipality_id=world.municipality.id,
+    )
     db.add(group)
     db.flush()
     for index, (family, community) in enumerate(members):
         child = make_child(db, f"C{index}", family, world.school, world.municipality, community)
-        db.add(Enrolment(group_id=group.id, child_id=child.id,
-                         status=EnrolmentStatus.ENDED if ended else EnrolmentStatus.ACTIVE,
-                         ended_at=utcnow() - timedelta(days=400) if ended else None,
-                         created_at=datetime(2024, 1, 1, tzinfo=utcnow().tzinfo)))
+        db.add(
+            Enrolment(
+                group_id=group.id,
+                child_id=child.id,
+                status=EnrolmentStatus.ENDED if ended else EnrolmentStatus.ACTIVE,
+                ended_at=utcnow() - timedelta(days=400) if ended else None,
+                created_at=datetime(2024, 1, 1, tzinfo=utcnow().tzinfo),
+            )
+        )
     db.flush()
     return group
 
@@ -68,8 +78,7 @@ def segregated(db: Session) -> World:
 
 def test_counts_come_from_one_aggregation(db: Session, segregated: World) -> None:
     counts = composition_counts(db, "community", START, END)
-    by_name = {db.get(Group, group_id).name: categories for group_id, categories in
-               counts.items()}
+    by_name = {db.get(Group, group_id).name: categories for group_id, categories in counts.items()}
     assert by_name["Club R"] == {"roma": 10}
     assert by_name["Club S"] == {"serbian": 30}
     assert by_name["Parliament A"] == {"serbian": 1}
@@ -100,16 +109,19 @@ def test_a_mixed_programme_is_not_flagged(db: Session) -> None:
 def test_members_outside_the_period_do_not_count(db: Session) -> None:
     world = build_world(db)
     add_group(db, world, "Old club", [("O", Community.ROMA)] * 6, ended=True)
-    report = diversity_report(db, world.admin, "community", local_today() - timedelta(days=30),
-                              END, permutations=0)
+    report = diversity_report(
+        db, world.admin, "community", local_today() - timedelta(days=30), END, permutations=0
+    )
     assert "Old club" not in {unit.name for unit in report.units}
 
 
-def test_small_cells_are_hidden_from_everyone_but_administrators(db: Session,
-                                                                 segregated: World) -> None:
+def test_small_cells_are_hidden_from_everyone_but_administrators(
+    db: Session, segregated: World
+) -> None:
     admin_view = diversity_report(db, segregated.admin, "community", START, END, permutations=0)
-    facilitator_view = diversity_report(db, segregated.facilitator, "community", START, END,
-                                        permutations=0)
+    facilitator_view = diversity_report(
+        db, segregated.facilitator, "community", START, END, permutations=0
+    )
     parliament_admin = next(u for u in admin_view.units if u.name == "Parliament A")
     parliament_facilitator = next(u for u in facilitator_view.units if u.name == "Parliament A")
     assert parliament_admin.counts == {"serbian": 1}
@@ -121,14 +133,28 @@ def test_followed_children_never_become_identifiable(db: Session) -> None:
     group = add_group(db, world, "Club F", [(f"F{i}", Community.SERBIAN) for i in range(12)])
     members = db.scalars(select(Enrolment.child_id).where(Enrolment.group_id == group.id)).all()
     for child_id in members[:3]:
-        db.add(RiskRecord(child_id=child_id, csw_id=world.csw.id, categories=["neglected"],
-                          opened_on=date(2025, 1, 1), legal_basis="law"))
+        db.add(
+            RiskRecord(
+                child_id=child_id,
+                csw_id=world.csw.id,
+                categories=["neglected"],
+                opened_on=date(2025, 1, 1),
+                legal_basis="law",
+            )
+        )
     db.flush()
     report = diversity_report(db, world.admin, "community", START, END, permutations=0)
     assert next(unit for unit in report.units if unit.name == "Club F").followed is None
     for child_id in members[3:8]:
-        db.add(RiskRecord(child_id=child_id, csw_id=world.csw.id, categories=["neglected"],
-                          opened_on=date(2025, 1, 1), legal_basis="law"))
+        db.add(
+            RiskRecord(
+                child_id=child_id,
+                csw_id=world.csw.id,
+                categories=["neglected"],
+                opened_on=date(2025, 1, 1),
+                legal_basis="law",
+            )
+        )
     db.flush()
     report = diversity_report(db, world.admin, "community", START, END, permutations=0)
     assert next(unit for unit in report.units if unit.name == "Club F").followed is None  # 8 of 12
@@ -146,11 +172,19 @@ def test_social_workers_and_bad_arguments_are_refused(db: Session, segregated: W
         diversity_report(db, segregated.admin, "community", START, END, pool="municipality")
 
 
-def test_municipality_pool_compares_with_everyone_registered(db: Session,
-                                                            segregated: World) -> None:
-    report = diversity_report(db, segregated.admin, "community", START, END,
-                              pool="municipality", pool_id=segregated.municipality.id,
-                              permutations=0)
+def test_municipality_pool_compares_with_everyone_registered(
+    db: Session, segregated: World
+) -> None:
+    report = diversity_report(
+        db,
+        segregated.admin,
+        "community",
+        START,
+        END,
+        pool="municipality",
+        pool_id=segregated.municipality.id,
+        permutations=0,
+    )
     assert report.pool_counts["roma"] == 11  # ten in Club R and one from the factory world
     assert report.between_within is None
 
@@ -169,20 +203,25 @@ def test_csv_export_suppresses_small_cells_and_is_audited(db: Session, segregate
     assert {row["children"] for row in parliament} == {"<5"}
     club_r = [row for row in rows if row["group"] == "Club R" and row["category"] == "roma"]
     assert club_r[0]["children"] == "10" and club_r[0]["ghetto_risk"] == "True"
-    exports = db.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == AuditAction.EXPORT))
+    exports = db.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.action == AuditAction.EXPORT)
+    )
     assert exports == 1
 
 
 def test_reads_are_audited_and_json_is_complete(db: Session, segregated: World) -> None:
-    report = diversity_report(db, segregated.coordinator, "community", START, END,
-                              permutations=200)
+    report = diversity_report(db, segregated.coordinator, "community", START, END, permutations=200)
     payload = json.loads(export_json(report))
     assert payload["dimension"] == "community" and payload["segregation"]["theil_h"] > 0.9
     assert payload["chance"]["theil_h"]["p_value"] is not None
-    reads = db.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == AuditAction.READ_SPECIAL, AuditEntry.record_type ==
-        "diversity_report"))
+    reads = db.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(
+            AuditEntry.action == AuditAction.READ_SPECIAL,
+            AuditEntry.record_type == "diversity_report",
+        )
+    )
     assert reads == 1
 
 

@@ -12,9 +12,18 @@ from factories import World, build_world, make_child
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from parliament_app.clock import local_today
-from parliament_app.db import session_factory
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.children.services import give_consent, withdraw_consent
+from parliament_app.core.clock import local_today
+from parliament_app.core.db import session_factory
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.groups.enrolment import (
+    cancel,
+    end_for_withdrawn_consent,
+    enrol,
+    history,
+    promote_waiting,
+    roster,
+)
 from parliament_app.models import (
     AuditAction,
     AuditEntry,
@@ -34,15 +43,6 @@ from parliament_app.models import (
     GuardianRelationship,
     User,
     utcnow,
-)
-from parliament_app.services.children import give_consent, withdraw_consent
-from sessions.enrolment import (
-    cancel,
-    end_for_withdrawn_consent,
-    enrol,
-    history,
-    promote_waiting,
-    roster,
 )
 
 A, W, E = EnrolmentStatus.ACTIVE, EnrolmentStatus.WAITING, EnrolmentStatus.ENDED
@@ -661,7 +661,7 @@ def _assert_two_promoted_in_order(
 def test_raising_the_capacity_gives_the_new_places_to_children_waiting(
     db: Session, world: World
 ) -> None:
-    from sessions.groups import update_group
+    from parliament_app.groups.services import update_group
 
     group = world.group
     group.capacity = 1

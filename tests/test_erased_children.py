@@ -14,8 +14,22 @@ from sqlalchemy.orm import Session
 from test_quiz_play import make_bank
 
 from activities.clubs import NewExcursion, create_club, excursion_roster, schedule_excursion
-from parliament_app.clock import local_today
-from parliament_app.errors import NotFound
+from activities.quizzes import play
+from parliament_app.children.privacy import erase_child
+from parliament_app.children.risk import (
+    NewRiskRecord,
+    count_followed,
+    followed_children,
+    open_risk_record,
+)
+from parliament_app.children.services import count_children, get_child, list_children
+from parliament_app.core.actors import OPERATOR
+from parliament_app.core.clock import local_today
+from parliament_app.core.errors import NotFound
+from parliament_app.groups import enrolment
+from parliament_app.groups.composer import propose_roster
+from parliament_app.groups.diversity.report import DIMENSIONS, composition_counts
+from parliament_app.groups.services import NewGroup
 from parliament_app.models import (
     Child,
     Enrolment,
@@ -26,27 +40,15 @@ from parliament_app.models import (
     RiskRecord,
     utcnow,
 )
+from parliament_app.models.attendance import Attendance, AttendanceMethod, AttendanceStatus
+from parliament_app.models.meetings import ExcursionKind, Occurrence, OccurrenceStatus, SessionKind
 from parliament_app.models.quizzes import RunMode, RunPhase
-from parliament_app.monitoring.rights import erase_child
-from parliament_app.permissions import Action, child_scope, may
-from parliament_app.quizzes import play
-from parliament_app.services.children import count_children, get_child, list_children
-from parliament_app.services.diversity_report import DIMENSIONS, composition_counts
-from parliament_app.services.home import home_figures
-from parliament_app.services.risk import (
-    NewRiskRecord,
-    count_followed,
-    followed_children,
-    open_risk_record,
-)
-from sessions import attendance, enrolment
-from sessions.attendance_models import Attendance, AttendanceMethod, AttendanceStatus
-from sessions.badges import issue_badge, sheet_badges
-from sessions.checkin import self_check_in_roster, session_code
-from sessions.composer import propose_roster
-from sessions.groups import NewGroup
+from parliament_app.monitoring.home import home_figures
+from parliament_app.policy.access import Action, child_scope, may
+from sessions.attendance import roster as attendance
+from sessions.checkin.badges import issue_badge, sheet_badges
+from sessions.checkin.scanning import self_check_in_roster, session_code
 from sessions.involvement import involvement_indicator
-from sessions.models import ExcursionKind, Occurrence, OccurrenceStatus, SessionKind
 
 SECRET = "test-secret-" * 4
 TODAY = local_today()
@@ -297,7 +299,7 @@ def test_composer_badges_checkin_quiz_and_excursion_lists_omit(db: Session) -> N
     _reactivate(db, world, world.group.id)
     _reactivate(db, world, club.id)
     assert all(pupil not in ids for ids in lists().values()), lists()
-    for user in (None, world.admin, world.facilitator):
+    for user in (OPERATOR, world.admin, world.facilitator):
         with pytest.raises(NotFound):
             issue_badge(db, user, pupil, secret=SECRET)
 

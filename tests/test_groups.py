@@ -7,7 +7,19 @@ from factories import World, build_world, make_child, make_user
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.groups.services import (
+    NewGroup,
+    active_member_count,
+    active_member_counts,
+    add_leader,
+    create_group,
+    get_group,
+    list_groups,
+    managed_group_leaders,
+    remove_leader,
+    update_group,
+)
 from parliament_app.models import (
     AuditAction,
     AuditEntry,
@@ -21,21 +33,7 @@ from parliament_app.models import (
     OrganisationKind,
     Role,
 )
-from sessions.groups import (
-    NewGroup,
-    active_member_count,
-    active_member_counts,
-    add_leader,
-    create_group,
-    get_group,
-    list_groups,
-    managed_group_ids,
-    managed_group_leaders,
-    may_manage_group,
-    remove_leader,
-    require_group_manager,
-    update_group,
-)
+from parliament_app.policy.groups import managed_group_ids, may_manage_group, require_group_manager
 
 TABLES = (Group, GroupLeader, AuditEntry)
 

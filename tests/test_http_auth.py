@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from parliament_app import runtime
-from parliament_app.auth.http import COOKIE_NAME, form_token, routes
-from parliament_app.config import get_settings
+from parliament_app.core import runtime
+from parliament_app.core.config import get_settings
 from parliament_app.models import AuditAction, AuditEntry, LoginSession
-from parliament_app.services.sign_in import user_for_token
+from parliament_app.people.routes import COOKIE_NAME, form_token, routes
+from parliament_app.people.sign_in import user_for_token
 from tests.factories import PASSWORD, World, build_world
 
 ORIGIN = {"origin": "http://testserver"}

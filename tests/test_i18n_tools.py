@@ -12,8 +12,8 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
-from parliament_app.cli_i18n import i18n
-from parliament_app.i18n_tools import (
+from parliament_app.cli.i18n import i18n
+from parliament_app.devtools.catalogs import (
     LANGUAGES,
     catalog_path,
     check_catalogs,
@@ -25,7 +25,7 @@ from parliament_app.i18n_tools import (
 )
 
 SOURCE = """\
-from parliament_app.i18n import N_, _, ngettext, pgettext
+from parliament_app.core.i18n import N_, _, ngettext, pgettext
 
 TITLE = N_("Children's Parliament")
 

@@ -14,8 +14,9 @@ from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parliament_app.db import session_factory
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.core.actors import OPERATOR
+from parliament_app.core.db import session_factory
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.models import (
     AuditAction,
     AuditEntry,
@@ -30,13 +31,14 @@ from parliament_app.models import (
     GroupLeader,
     Municipality,
 )
-from sessions.attendance import add_walk_in, mark
-from sessions.attendance_models import (
+from parliament_app.models.attendance import (
     AttendanceMethod,
     AttendanceStatus,
     GuardianInvolvement,
     InvolvementRole,
 )
+from parliament_app.models.meetings import Occurrence, OccurrenceStatus, SessionKind
+from sessions.attendance.roster import add_walk_in, mark
 from sessions.involvement import (
     chart_data,
     export_indicator_csv,
@@ -45,7 +47,6 @@ from sessions.involvement import (
     record_involvement,
     remove_involvement,
 )
-from sessions.models import Occurrence, OccurrenceStatus, SessionKind
 from tests.factories import World, build_world, make_child
 
 START = datetime(2025, 10, 6, 15, 0, tzinfo=UTC)
@@ -376,7 +377,7 @@ def test_indicator_per_group(db: Session, world: World, programme: dict) -> None
     # The facilitator sees the group they lead; the operator sees Club B suppressed.
     [own] = involvement_indicator(db, world.facilitator, "group", *TERM)
     assert own.key == world.group.id and numbers(own) == numbers(rows[world.group.id])
-    by_operator = {row.key: row for row in involvement_indicator(db, None, "group", *TERM)}
+    by_operator = {row.key: row for row in involvement_indicator(db, OPERATOR, "group", *TERM)}
     small = by_operator[programme["group_b"].id]
     assert small.suppressed and numbers(small) == (None, None, None, None)
     assert not by_operator[world.group.id].suppressed

@@ -21,8 +21,8 @@ from openpyxl import load_workbook
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
-from parliament_app.i18n import current_language
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.core.i18n import current_language
 from parliament_app.models import (
     AuditAction,
     AuditEntry,
@@ -40,6 +40,14 @@ from parliament_app.models import (
     User,
     utcnow,
 )
+from parliament_app.models.attendance import (
+    Attendance,
+    AttendanceMethod,
+    AttendanceStatus,
+    GuardianInvolvement,
+    InvolvementRole,
+)
+from parliament_app.models.meetings import Occurrence, OccurrenceStatus, SessionKind
 from parliament_app.models.monitoring import Alert, AlertRule, AlertStatus
 from parliament_app.models.quizzes import QuizAnswer, QuizPlayer, QuizQuestion, QuizRun, RunMode
 from parliament_app.monitoring import taskforce
@@ -50,15 +58,7 @@ from parliament_app.monitoring.taskforce import (
     taskforce_pack_pdf,
     taskforce_pack_xlsx,
 )
-from parliament_app.permissions import may_view_participation
-from sessions.attendance_models import (
-    Attendance,
-    AttendanceMethod,
-    AttendanceStatus,
-    GuardianInvolvement,
-    InvolvementRole,
-)
-from sessions.models import Occurrence, OccurrenceStatus, SessionKind
+from parliament_app.policy.access import may_view_participation
 
 TODAY = date(2025, 10, 20)  # a Monday
 P, L, E, A, LE = (

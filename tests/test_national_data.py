@@ -10,6 +10,15 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
+from parliament_app.core.actors import OPERATOR
+from parliament_app.devtools.national_data import (
+    NATIONAL_PREFIX,
+    STAGES,
+    TARGETS,
+    NationalDataRefused,
+    generate_national_data,
+)
+from parliament_app.groups.diversity.report import diversity_report
 from parliament_app.models import (
     Child,
     Community,
@@ -20,17 +29,9 @@ from parliament_app.models import (
     Role,
     User,
 )
+from parliament_app.models.attendance import Attendance, Badge, GuardianInvolvement
+from parliament_app.models.meetings import Occurrence, OccurrenceStatus
 from parliament_app.models.quizzes import QuizAnswer, QuizPlayer, QuizQuestion, QuizRun
-from parliament_app.national_data import (
-    NATIONAL_PREFIX,
-    STAGES,
-    TARGETS,
-    NationalDataRefused,
-    generate_national_data,
-)
-from parliament_app.services.diversity_report import diversity_report
-from sessions.attendance_models import Attendance, Badge, GuardianInvolvement
-from sessions.models import Occurrence, OccurrenceStatus
 from tests.factories import build_world
 
 SCALE = 0.002
@@ -164,7 +165,7 @@ def test_the_app_reads_the_data_back(db: Session) -> None:
 def test_the_diversity_report_finds_the_segregated_groups(db: Session) -> None:
     generate(db)
     report = diversity_report(
-        db, None, "community", TODAY - timedelta(days=365), TODAY, permutations=0
+        db, OPERATOR, "community", TODAY - timedelta(days=365), TODAY, permutations=0
     )
     flagged = {unit.name: unit.flags for unit in report.units}
     ghettos = [name for name, flags in flagged.items() if flags.get("ghetto_risk")]

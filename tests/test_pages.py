@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from parliament_app import runtime
-from parliament_app.config import get_settings
+from parliament_app.core import runtime
+from parliament_app.core.config import get_settings
 from parliament_app.models import Community, Role, User
-from parliament_app.services.sign_in import start_session
+from parliament_app.people.sign_in import start_session
 from tests.factories import World
 
 ROOT = Path(__file__).resolve().parents[1]

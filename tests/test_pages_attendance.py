@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from parliament_app.models import Enrolment, EnrolmentStatus, Role
-from sessions.attendance_models import (
+from parliament_app.models.attendance import (
     Attendance,
     AttendanceMethod,
     AttendanceStatus,
     GuardianInvolvement,
 )
-from sessions.models import Occurrence, OccurrenceStatus, SessionKind
+from parliament_app.models.meetings import Occurrence, OccurrenceStatus, SessionKind
 from tests.factories import World, make_child
 from tests.test_pages import PAGES, USER_FOR_ROLE, signed_in_app, texts
 

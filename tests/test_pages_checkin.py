@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from parliament_app.config import get_settings
+from parliament_app.core.actors import OPERATOR
+from parliament_app.core.config import get_settings
 from parliament_app.models import User
-from sessions.attendance_models import (
+from parliament_app.models.attendance import (
     Attendance,
     AttendanceMethod,
     Badge,
@@ -28,9 +29,9 @@ from sessions.attendance_models import (
     ScanLog,
     ScanResult,
 )
-from sessions.badges import issue_badge
-from sessions.checkin import facilitator_session_code, self_check_in, session_code
-from sessions.models import Occurrence, SessionKind
+from parliament_app.models.meetings import Occurrence, SessionKind
+from sessions.checkin.badges import issue_badge
+from sessions.checkin.scanning import facilitator_session_code, self_check_in, session_code
 from tests.factories import World
 from tests.test_pages import ENTRY, PAGES
 
@@ -71,7 +72,7 @@ def occurrence(db: Session, world: World) -> Occurrence:
 @pytest.fixture
 def token(db: Session, world: World) -> str:
     """Ana's badge (Ana is enrolled in the facilitator's group)."""
-    _badge, text = issue_badge(db, None, world.own_pupil.id)
+    _badge, text = issue_badge(db, OPERATOR, world.own_pupil.id)
     db.commit()
     return text
 
@@ -112,7 +113,7 @@ def run(db: Session, app: AppTest) -> AppTest:
 
 
 def current_code(db: Session, occurrence: Occurrence) -> str:
-    code = facilitator_session_code(db, None, occurrence.id).code
+    code = facilitator_session_code(db, OPERATOR, occurrence.id).code
     db.rollback()
     return code
 
@@ -197,7 +198,7 @@ def test_a_forged_badge_is_rejected_and_logged(
 def test_a_child_not_enrolled_can_be_added_as_a_walk_in(
     db: Session, world: World, occurrence: Occurrence
 ) -> None:
-    _badge, other = issue_badge(db, None, world.other_pupil.id)
+    _badge, other = issue_badge(db, OPERATOR, world.other_pupil.id)
     db.commit()
     app = staff_page(db, world.facilitator, "scan")
     run(db, scan_field(app).input(other))

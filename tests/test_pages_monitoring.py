@@ -17,11 +17,11 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from parliament_app.models import AuditAction, AuditEntry, Child, utcnow
+from parliament_app.models.attendance import AttendanceStatus
 from parliament_app.models.monitoring import Alert, AlertNote, AlertStatus, FamilyCheckPrompt
 from parliament_app.monitoring import ALERT_STATUS_LABELS, RULE_LABELS
 from parliament_app.monitoring.alerts import evaluate, settings_for
 from parliament_app.monitoring.caseload import local_today
-from sessions.attendance_models import AttendanceStatus
 from tests.factories import World, make_child
 from tests.test_monitoring_caseload import UNMARKED, follow, make_group, sessions_with
 from tests.test_pages import PAGES, signed_in_app, texts

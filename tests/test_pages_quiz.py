@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from parliament_app.i18n import _, using_language
+from activities.quizzes import play
+from parliament_app.core.i18n import _, using_language
 from parliament_app.models.quizzes import QuizAnswer, QuizPlayer, QuizRun, RunStatus, TalkRequest
-from parliament_app.quizzes import play
 from tests.factories import World
 from tests.test_pages import ENTRY, signed_in_app, texts
 from tests.test_quiz_play import Bank, make_bank

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from activities.clubs import NewExcursion, schedule_excursion
-from activities.models import ExcursionConsent
+from parliament_app.groups.services import NewGroup, create_group
 from parliament_app.models import (
     ChildInterest,
     Enrolment,
@@ -22,9 +22,10 @@ from parliament_app.models import (
     Role,
     Venue,
 )
-from sessions.groups import NewGroup, create_group
-from sessions.models import ExcursionKind, Occurrence, Recurrence, SessionKind
-from sessions.scheduling import NewSeries, create_series, local
+from parliament_app.models.clubs import ExcursionConsent
+from parliament_app.models.meetings import ExcursionKind, Occurrence, Recurrence, SessionKind
+from sessions.scheduling import NewSeries, create_series
+from sessions.times import local
 from tests.factories import World, make_child
 from tests.test_pages import PAGES, USER_FOR_ROLE, signed_in_app, texts
 

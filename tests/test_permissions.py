@@ -1,8 +1,8 @@
 """The permission policy, cell by cell: role x action x record, against a table written out here.
 
-The expected table is typed in by hand from the rules in ``parliament_app.permissions``' docstring;
-it is deliberately not derived from the policy code, so a change to the policy that breaks a rule
-shows up as a named failing cell.
+The expected table is typed in by hand from the rules in ``parliament_app.policy.access``'
+docstring; it is deliberately not derived from the policy code, so a change to the policy that
+breaks a rule shows up as a named failing cell.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from factories import World, build_world
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from parliament_app.children.services import count_children, list_children
 from parliament_app.models import Enrolment, EnrolmentStatus, GroupLeader, RiskRecord
-from parliament_app.permissions import Action, may
-from parliament_app.services.children import count_children, list_children
+from parliament_app.policy.access import Action, may
 
 ROLES = (
     "admin",

@@ -4,7 +4,7 @@ small world and for one with five times the data; the number of SQL statements m
 Two kinds of growth: ``rows`` adds children, enrolments, sessions, attendance, at-risk records
 and quiz answers to the same groups; ``groups`` also adds the groups themselves (five times as
 many groups led by the facilitator). Statements are counted on the app's own engine
-(``parliament_app.runtime.engine()``, which the AppTest runs use), for the page's script run
+(``parliament_app.core.runtime.engine()``, which the AppTest runs use), for the page's script run
 only (the sign-in run before it is not counted).
 """
 
@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from parliament_app import runtime
+from parliament_app.core import runtime
 from parliament_app.models import (
     Community,
     Consent,
@@ -32,6 +32,8 @@ from parliament_app.models import (
     RiskRecord,
     utcnow,
 )
+from parliament_app.models.attendance import Attendance, AttendanceMethod, AttendanceStatus
+from parliament_app.models.meetings import Occurrence, OccurrenceStatus, SessionKind
 from parliament_app.models.quizzes import (
     QuestionType,
     QuizAnswer,
@@ -42,8 +44,6 @@ from parliament_app.models.quizzes import (
     RunPhase,
     RunStatus,
 )
-from sessions.attendance_models import Attendance, AttendanceMethod, AttendanceStatus
-from sessions.models import Occurrence, OccurrenceStatus, SessionKind
 from tests.factories import World, make_child
 from tests.test_pages import PAGES, signed_in_app
 

@@ -18,16 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from parliament_app import migrate, runtime
-from parliament_app.cli_i18n import check_quiz_content, i18n
-from parliament_app.config import get_settings
-from parliament_app.db import make_engine, session_factory
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
-from parliament_app.i18n import SUPPORTED_LANGUAGES
-from parliament_app.i18n_tools import LANGUAGES, catalog_path
-from parliament_app.models import AuditAction, AuditEntry, Country, Role, User
-from parliament_app.models.quizzes import Helpline, QuestionType, QuizQuestion, QuizTranslation
-from parliament_app.quizzes.bank import (
+from activities.quizzes.bank import (
     AGE_BANDS,
     BAND_TOPICS,
     CONTENT_DIR,
@@ -52,9 +43,19 @@ from parliament_app.quizzes.bank import (
     update_translation,
     validate_content,
 )
-from parliament_app.quizzes.bank_cli import quiz
-from parliament_app.services.places import ensure_countries
-from parliament_app.transliteration import cyrillic_to_latin
+from parliament_app.cli.i18n import check_quiz_content, i18n
+from parliament_app.cli.quiz import quiz
+from parliament_app.core import migrate, runtime
+from parliament_app.core.actors import OPERATOR
+from parliament_app.core.config import get_settings
+from parliament_app.core.db import make_engine, session_factory
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.core.i18n import SUPPORTED_LANGUAGES
+from parliament_app.core.transliteration import cyrillic_to_latin
+from parliament_app.devtools.catalogs import LANGUAGES, catalog_path
+from parliament_app.models import AuditAction, AuditEntry, Country, Role, User
+from parliament_app.models.quizzes import Helpline, QuestionType, QuizQuestion, QuizTranslation
+from parliament_app.places.services import ensure_countries
 from parliament_app.ui.context import USER_KEY
 from tests.factories import make_user
 
@@ -110,7 +111,7 @@ def users(db: Session) -> dict[str, User]:
 
 @pytest.fixture
 def bank(db: Session, users: dict[str, User]) -> list[QuizQuestion]:
-    ensure_question_bank(db)
+    ensure_question_bank(db, actor=OPERATOR)
     db.flush()
     return list_questions(db)
 
@@ -248,12 +249,12 @@ def test_validate_content_checks_helplines() -> None:
 
 
 def test_ensure_question_bank_loads_everything_once(db: Session, users) -> None:
-    result = ensure_question_bank(db)
+    result = ensure_question_bank(db, actor=OPERATOR)
     assert result.added_questions == len(CONTENT_QUESTIONS) >= 60
     assert result.added_translations == len(CONTENT_QUESTIONS) * 6
     assert result.added_helplines == len(CONTENT_HELPLINES)
     db.flush()
-    again = ensure_question_bank(db)
+    again = ensure_question_bank(db, actor=OPERATOR)
     assert (again.added_questions, again.added_translations, again.added_helplines) == (0, 0, 0)
     assert db.scalar(select(func.count()).select_from(QuizTranslation)) == result.added_translations
 
@@ -261,14 +262,14 @@ def test_ensure_question_bank_loads_everything_once(db: Session, users) -> None:
 def test_loading_creates_missing_countries_and_keeps_enabled_flags(db: Session) -> None:
     ensure_countries(db, ["RS"])
     db.execute(delete(Country).where(Country.code == "BA"))
-    ensure_question_bank(db)
+    ensure_question_bank(db, actor=OPERATOR)
     flags = {country.code: country.enabled for country in db.scalars(select(Country))}
     assert flags == {"RS": True, "XK": False, "MK": False, "BA": False}
     assert {line.country_code for line in list_helplines(db)} == {"RS", "XK", "MK", "BA"}
 
 
 def test_loading_an_empty_database_creates_all_countries(db: Session) -> None:
-    ensure_question_bank(db, enabled_countries=["XK"])
+    ensure_question_bank(db, enabled_countries=["XK"], actor=OPERATOR)
     flags = {country.code: country.enabled for country in db.scalars(select(Country))}
     assert flags == {"RS": False, "XK": True, "MK": False, "BA": False}
 
@@ -289,7 +290,7 @@ def test_edits_retirements_and_deactivations_survive_a_reload(db: Session, users
     db.flush()
     db.expire_all()
 
-    result = ensure_question_bank(db)
+    result = ensure_question_bank(db, actor=OPERATOR)
 
     assert (result.added_questions, result.added_translations, result.added_helplines) == (0, 1, 0)
     assert texts_of(db, question, "sq").text == "Pyetje e re?"
@@ -305,7 +306,7 @@ def test_broken_content_is_refused(db: Session, users, tmp_path: Path) -> None:
     del items[0]["texts"]["sq"]
     path.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ValidationError, match="missing locale sq"):
-        ensure_question_bank(db, content_dir=content)
+        ensure_question_bank(db, content_dir=content, actor=OPERATOR)
     assert db.scalar(select(func.count()).select_from(QuizQuestion)) == 0
 
 
@@ -778,7 +779,7 @@ def clean_root(tmp_path: Path) -> Path:
         path.parent.mkdir(parents=True)
         with path.open("wb") as file:
             write_po(file, Catalog(locale=language, domain="messages", fuzzy=False))
-    shutil.copytree(CONTENT_DIR, root / "parliament_app" / "quiz_content")
+    shutil.copytree(CONTENT_DIR, root / "activities" / "quizzes" / "content")
     return root
 
 
@@ -792,7 +793,7 @@ def test_i18n_check_counts_the_quiz_content(clean_root: Path) -> None:
 
 
 def test_i18n_check_fails_on_a_missing_quiz_locale(clean_root: Path, tmp_path: Path) -> None:
-    content = clean_root / "parliament_app" / "quiz_content"
+    content = clean_root / "activities" / "quizzes" / "content"
     path = content / "band_15_18.json"
     items = json.loads(path.read_text(encoding="utf-8"))
     del items[3]["texts"]["mk"]

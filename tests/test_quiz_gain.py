@@ -15,8 +15,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from parliament_app.clock import local_today
-from parliament_app.errors import PermissionDenied
+from activities.quizzes.gain import (
+    gain_csv,
+    gain_xlsx,
+    knowledge_gain,
+    question_stats,
+    question_stats_csv,
+    translation_warning,
+    two_proportion_p_value,
+)
+from parliament_app.core.clock import local_today
+from parliament_app.core.errors import PermissionDenied
+from parliament_app.groups.diversity.report import school_terms
 from parliament_app.models import AuditAction, AuditEntry, Child, Group, GroupKind, GroupLeader
 from parliament_app.models.quizzes import (
     QuestionType,
@@ -28,19 +38,7 @@ from parliament_app.models.quizzes import (
     RunPhase,
     RunStatus,
 )
-from parliament_app.quizzes.gain import (
-    LEVEL_GROUP,
-    LEVEL_MY_GROUPS,
-    LEVEL_PROGRAMME,
-    gain_csv,
-    gain_xlsx,
-    knowledge_gain,
-    question_stats,
-    question_stats_csv,
-    translation_warning,
-    two_proportion_p_value,
-)
-from parliament_app.services.diversity_report import school_terms
+from parliament_app.policy.quizzes import LEVEL_GROUP, LEVEL_MY_GROUPS, LEVEL_PROGRAMME
 from tests.factories import World, build_world, make_child
 
 ROOT = Path(__file__).resolve().parents[1]

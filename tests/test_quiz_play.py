@@ -14,7 +14,10 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
+from activities.quizzes import play
+from activities.quizzes.play.results import _points
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.core.qr import qr_png, qr_svg
 from parliament_app.models import utcnow
 from parliament_app.models.quizzes import (
     Helpline,
@@ -29,8 +32,6 @@ from parliament_app.models.quizzes import (
     RunStatus,
     TalkRequest,
 )
-from parliament_app.qr import qr_png, qr_svg
-from parliament_app.quizzes import play
 from tests.factories import World, build_world
 
 LANGUAGES = ("en", "sq", "sr")
@@ -641,13 +642,13 @@ def test_summary_encourages_and_lists_the_helplines(db: Session, world: World, b
 
 def test_speed_bonus_scales_points_with_time(db: Session, world: World, bank: Bank) -> None:
     now = utcnow()
-    assert play._points(False, now, now, True) == 0
-    assert play._points(True, now, now, False) == 1
-    assert play._points(True, now, now, True) == play.SPEED_POINTS_MAX
-    assert play._points(True, now + timedelta(seconds=60), now, True) == play.SPEED_POINTS_MIN
+    assert _points(False, now, now, True) == 0
+    assert _points(True, now, now, False) == 1
+    assert _points(True, now, now, True) == play.SPEED_POINTS_MAX
+    assert _points(True, now + timedelta(seconds=60), now, True) == play.SPEED_POINTS_MIN
     assert (
         play.SPEED_POINTS_MIN
-        < play._points(True, now + timedelta(seconds=10), now, True)
+        < _points(True, now + timedelta(seconds=10), now, True)
         < play.SPEED_POINTS_MAX
     )
     run = live_run(db, world, age_band="15-18", speed_bonus=True)

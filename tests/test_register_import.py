@@ -25,9 +25,24 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parliament_app.clock import local_today
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
-from parliament_app.i18n import using_language
+from parliament_app.children.register_import import (
+    FIELDS,
+    REQUIRED_FIELDS,
+    ImportPlan,
+    ImportRejected,
+    RawTable,
+    commit_import,
+    committing,
+    field_choices,
+    normalise_header,
+    plan_import,
+    read_register,
+    reading,
+)
+from parliament_app.core.actors import OPERATOR
+from parliament_app.core.clock import local_today
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.core.i18n import using_language
 from parliament_app.models import (
     AuditEntry,
     Child,
@@ -40,19 +55,6 @@ from parliament_app.models import (
     Organisation,
     OrganisationKind,
     Role,
-)
-from sessions import register_import
-from sessions.register_import import (
-    FIELDS,
-    REQUIRED_FIELDS,
-    ImportPlan,
-    ImportRejected,
-    RawTable,
-    commit_import,
-    field_choices,
-    normalise_header,
-    plan_import,
-    read_register,
 )
 
 HEADER = ["Ime", "Prezime", "Datum rođenja", "Pol", "Roditelj"]
@@ -171,11 +173,11 @@ def test_a_csv_named_xlsx_or_a_zip_that_is_not_a_workbook_is_refused() -> None:
 
 
 def test_too_large_and_too_long_files_are_refused(monkeypatch) -> None:
-    monkeypatch.setattr(register_import, "MAX_BYTES", 100)
+    monkeypatch.setattr(reading, "MAX_BYTES", 100)
     with pytest.raises(ImportRejected, match="too large"):
         read_register(b"a;b\r\n" * 40, "r.csv")
-    monkeypatch.setattr(register_import, "MAX_BYTES", 10**7)
-    monkeypatch.setattr(register_import, "MAX_ROWS", 5)
+    monkeypatch.setattr(reading, "MAX_BYTES", 10**7)
+    monkeypatch.setattr(reading, "MAX_ROWS", 5)
     with pytest.raises(ImportRejected, match="more than 5 rows"):
         read_register(b"a;b\r\n" * 40, "r.csv")
 
@@ -738,7 +740,7 @@ def test_all_or_nothing_when_a_row_fails_midway(
     ]
     preview = plan(db, world, register(*rows))
     assert len(preview.rows) == 6
-    original = register_import._register_row
+    original = committing._register_row
     calls = []
 
     def failing(actor_id, school, planned, language):
@@ -747,8 +749,8 @@ def test_all_or_nothing_when_a_row_fails_midway(
             raise RuntimeError("disk full")
         return original(actor_id, school, planned, language)
 
-    monkeypatch.setattr(register_import, "_register_row", failing)
-    monkeypatch.setattr(register_import, "_FLUSH_EVERY", 1)  # rows 1 and 2 reach the database
+    monkeypatch.setattr(committing, "_register_row", failing)
+    monkeypatch.setattr(committing, "_FLUSH_EVERY", 1)  # rows 1 and 2 reach the database
     before = counts(db)
     with pytest.raises(RuntimeError, match="disk full"):
         commit_import(db, world.admin, preview, consent_confirmed=True)
@@ -759,7 +761,7 @@ def test_all_or_nothing_when_a_row_fails_midway(
     )
     # The caller's transaction is intact: what it did before the import is still there.
     assert db.get(Child, world.own_pupil.id) is not None
-    monkeypatch.setattr(register_import, "_register_row", original)
+    monkeypatch.setattr(committing, "_register_row", original)
     result = commit_import(db, world.admin, preview, consent_confirmed=True)
     assert result.imported == 6
 
@@ -770,8 +772,8 @@ def test_all_or_nothing_when_the_database_refuses(
     preview = plan(
         db, world, register(*[[f"P{c}", "Lukić", f"01.01.{YEAR}", "Ž", "M"] for c in "ABCD"])
     )
-    monkeypatch.setattr(register_import, "_FLUSH_EVERY", 2)
-    original = register_import._register_row
+    monkeypatch.setattr(committing, "_FLUSH_EVERY", 2)
+    original = committing._register_row
 
     def orphan(actor_id, school, planned, language):
         child, guardian = original(actor_id, school, planned, language)
@@ -779,7 +781,7 @@ def test_all_or_nothing_when_the_database_refuses(
             child["municipality_id"] = 999_999  # a foreign key the database refuses
         return child, guardian
 
-    monkeypatch.setattr(register_import, "_register_row", orphan)
+    monkeypatch.setattr(committing, "_register_row", orphan)
     before = counts(db)
     with pytest.raises(IntegrityError):
         commit_import(db, world.admin, preview, consent_confirmed=True)
@@ -822,8 +824,8 @@ def test_administrators_and_operators_import_for_any_school(db: Session, world: 
     by_admin = plan_import(db, world.admin, world.other_school.id, table)
     assert commit_import(db, world.admin, by_admin, consent_confirmed=True).imported == 1
     table = register(["Iva", "Lukić", f"01.01.{YEAR}", "Ž", "Mira"])
-    by_operator = plan_import(db, None, world.other_school.id, table)
-    assert commit_import(db, None, by_operator, consent_confirmed=True).imported == 1
+    by_operator = plan_import(db, OPERATOR, world.other_school.id, table)
+    assert commit_import(db, OPERATOR, by_operator, consent_confirmed=True).imported == 1
     entry = db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert (entry.user_id, entry.record_type) == (None, "register_import")
     child = db.scalar(select(Child).where(Child.given_name == "Iva"))

@@ -30,8 +30,18 @@ from test_monitoring_caseload import (
     sessions_with,
 )
 
-from activities.models import ExcursionConsent
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.children.privacy import (
+    erase_child,
+    erase_many,
+    retention_candidates,
+    subject_access_export,
+    subject_access_html,
+)
+from parliament_app.children.privacy.registry import CHILD_TABLES, Erasure
+from parliament_app.children.services import get_child
+from parliament_app.core.actors import OPERATOR
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.groups.diversity.report import DIMENSIONS, composition_counts
 from parliament_app.models import (
     AuditAction,
     AuditEntry,
@@ -48,30 +58,22 @@ from parliament_app.models import (
     GuardianRelationship,
     InterestKind,
     RiskRecord,
+    metadata,
 )
-from parliament_app.models.monitoring import Alert, AlertNote, FamilyCheckPrompt
-from parliament_app.models.quizzes import QuizPlayer
-from parliament_app.monitoring.alerts import alerts_json, evaluate, family_prompts, inbox
-from parliament_app.monitoring.caseload import caseload
-from parliament_app.monitoring.rights import (
-    erase_child,
-    erase_many,
-    exclude_erased,
-    retention_candidates,
-    subject_access_export,
-    subject_access_html,
-)
-from parliament_app.schema import metadata
-from parliament_app.services.children import get_child
-from parliament_app.services.diversity_report import DIMENSIONS, composition_counts
-from sessions.attendance import attendance_rows
-from sessions.attendance_models import (
+from parliament_app.models.attendance import (
     Attendance,
     AttendanceMethod,
     Badge,
     GuardianInvolvement,
     InvolvementRole,
 )
+from parliament_app.models.clubs import ExcursionConsent
+from parliament_app.models.monitoring import Alert, AlertNote, FamilyCheckPrompt
+from parliament_app.models.quizzes import QuizPlayer
+from parliament_app.monitoring.alerts import alerts_json, evaluate, family_prompts, inbox
+from parliament_app.monitoring.caseload import caseload
+from parliament_app.policy.access import exclude_erased
+from sessions.attendance.roster import attendance_rows
 
 GIVEN, FAMILY = "Zorana", "Ćirković"
 PERIOD = (date(2025, 1, 1), date(2025, 12, 31))
@@ -254,7 +256,7 @@ def _text_hits(db: Session, needles: list[str]) -> list[str]:
 
 def _reports(db: Session) -> dict:
     counts = {dimension: composition_counts(db, dimension, *PERIOD) for dimension in DIMENSIONS}
-    rows = attendance_rows(db, None, *PERIOD)
+    rows = attendance_rows(db, OPERATOR, *PERIOD)
     counts["attendance"] = Counter((row.group, row.status) for row in rows)
     counts["attendance_by_status"] = dict(
         db.execute(select(Attendance.status, func.count()).group_by(Attendance.status)).all()
@@ -440,3 +442,30 @@ def test_retention_candidates_and_bulk_erasure(db: Session) -> None:
     assert erase_many(db, world.admin, [stale.id, 999_999], "Retention review") == 0
     assert retention_candidates(db, world.admin, 150, today=TODAY) == []
     assert _text_hits(db, ["Stale", "Recent"]) == []
+
+
+def test_every_child_linked_table_is_declared_for_erasure() -> None:
+    """A new table holding rows about a child cannot be forgotten by the erasure."""
+    declared = {table.model.__table__.name for table in CHILD_TABLES}
+    linked = {table.name for table in metadata.sorted_tables if "child_id" in table.columns}
+    assert linked - declared == set()
+    assert all(table.why for table in CHILD_TABLES)
+
+
+def test_erasure_empties_every_table_declared_for_deletion(db: Session) -> None:
+    world = build_world(db)
+    _group, child, _sibling, _shared = _rich_child(db, world)
+    deleted = [table.model for table in CHILD_TABLES if table.erasure == Erasure.DELETE]
+    held = {
+        model.__name__: db.scalar(
+            select(func.count()).select_from(model).where(model.child_id == child.id)
+        )
+        for model in deleted
+    }
+    assert all(held.values()), held  # the rich child has a row in each before
+    erase_child(db, world.admin, child.id, "Guardian's request")
+    for model in deleted:
+        remaining = db.scalar(
+            select(func.count()).select_from(model).where(model.child_id == child.id)
+        )
+        assert remaining == 0, model.__name__

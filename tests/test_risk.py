@@ -9,18 +9,18 @@ from factories import World, build_world
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from parliament_app import clock
-from parliament_app.clock import local_today
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
-from parliament_app.models import AuditAction, AuditEntry, RiskCategory, RiskRecord
-from parliament_app.services.children import list_children
-from parliament_app.services.risk import (
+from parliament_app.children.risk import (
     NewRiskRecord,
     close_risk_record,
     count_followed,
     followed_children,
     open_risk_record,
 )
+from parliament_app.children.services import list_children
+from parliament_app.core import clock
+from parliament_app.core.clock import local_today
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.models import AuditAction, AuditEntry, RiskCategory, RiskRecord
 
 
 @pytest.fixture

@@ -11,9 +11,10 @@ from factories import World, build_world, make_child
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from parliament_app.clock import local_today
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
-from parliament_app.i18n import using_language
+from parliament_app.core.clock import LOCAL_TIMEZONE, local_today
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.core.i18n import using_language
+from parliament_app.groups.services import NewGroup, create_group
 from parliament_app.models import (
     AuditAction,
     AuditEntry,
@@ -23,8 +24,7 @@ from parliament_app.models import (
     GroupKind,
     Venue,
 )
-from sessions.groups import NewGroup, create_group
-from sessions.models import (
+from parliament_app.models.meetings import (
     Occurrence,
     OccurrenceSpecialist,
     OccurrenceStaff,
@@ -37,9 +37,8 @@ from sessions.models import (
     SessionKind,
     Specialist,
 )
+from sessions.conflicts import ConflictKind, conflicts
 from sessions.scheduling import (
-    LOCAL_TIMEZONE,
-    ConflictKind,
     NewOccurrence,
     NewSeries,
     NewSpecialist,
@@ -48,7 +47,6 @@ from sessions.scheduling import (
     cancel_series_from,
     candidate_for,
     change_occurrence,
-    conflicts,
     create_series,
     create_specialist,
     extend_series,

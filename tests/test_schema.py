@@ -8,9 +8,9 @@ from alembic.migration import MigrationContext
 from conftest import ENGINES
 from sqlalchemy import Engine, inspect, text
 
-from parliament_app import migrate
-from parliament_app.db import make_engine
-from parliament_app.schema import metadata
+from parliament_app.core import migrate
+from parliament_app.core.db import make_engine
+from parliament_app.models import metadata
 
 
 def test_migrations_reach_head(engine: Engine) -> None:

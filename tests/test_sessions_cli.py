@@ -1,7 +1,7 @@
-"""``import-pupils`` and ``org``: the commands from sessions.cli, run as operators run them.
+"""``import-pupils`` and ``org``: the commands of parliament_app.cli.schools, run as operators do.
 
 The commands are registered on ``parliament`` elsewhere; here they run on a small group of their
-own (CliRunner), and as a separate process through ``python -m sessions.cli``.
+own (CliRunner), and as a separate process through ``python -m parliament_app.cli.schools``.
 """
 
 from __future__ import annotations
@@ -20,16 +20,17 @@ from click.testing import CliRunner, Result
 from import_corpus.corpus import BAD, GOOD, YEAR, csv_bytes
 from sqlalchemy import func, select
 
-from parliament_app import migrate
-from parliament_app.config import get_settings
-from parliament_app.db import make_engine, session_factory, unit_of_work
+from parliament_app.cli.schools import import_pupils, org
+from parliament_app.core import migrate
+from parliament_app.core.actors import OPERATOR
+from parliament_app.core.config import get_settings
+from parliament_app.core.db import make_engine, session_factory, unit_of_work
 from parliament_app.models import AuditEntry, Child, Consent, Guardian, OrganisationKind
-from parliament_app.services.places import (
+from parliament_app.places.services import (
     create_organisation,
     ensure_countries,
     get_or_create_municipality,
 )
-from sessions.cli import import_pupils, org
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHOOL = "OŠ „Vuk Karadžić”"
@@ -62,10 +63,14 @@ def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Depl
     migrate.upgrade(engine)
     with unit_of_work(session_factory(engine)) as session:
         ensure_countries(session, ["RS", "XK", "MK", "BA"])
-        place = get_or_create_municipality(session, None, "RS", "Testopolje")
-        school = create_organisation(session, None, OrganisationKind.SCHOOL, SCHOOL, place.id)
-        other = create_organisation(session, None, OrganisationKind.SCHOOL, "OŠ Druga", place.id)
-        csw = create_organisation(session, None, OrganisationKind.CSW, "CSR Testopolje", place.id)
+        place = get_or_create_municipality(session, OPERATOR, "RS", "Testopolje")
+        school = create_organisation(session, OPERATOR, OrganisationKind.SCHOOL, SCHOOL, place.id)
+        other = create_organisation(
+            session, OPERATOR, OrganisationKind.SCHOOL, "OŠ Druga", place.id
+        )
+        csw = create_organisation(
+            session, OPERATOR, OrganisationKind.CSW, "CSR Testopolje", place.id
+        )
         ids = school.id, other.id, csw.id
     engine.dispose()
     monkeypatch.setenv("PARLIAMENT_DATABASE_URL", url)
@@ -366,6 +371,9 @@ def test_org_create_refusals(deployment: Deployment, args: list[str], message: s
 # --- as a separate process --------------------------------------------------------------------
 
 
+SCHOOLS_CLI = "parliament_app.cli.schools"
+
+
 def process(module: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", module, *args],
@@ -380,17 +388,17 @@ def process(module: str, *args: str, env: dict[str, str]) -> subprocess.Complete
 def test_the_commands_in_a_separate_process(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PARLIAMENT_")}
     env["PARLIAMENT_DATA_DIR"] = str(tmp_path / "data")
-    upgraded = process("parliament_app.cli", "db", "upgrade", env=env)
+    upgraded = process("parliament_app.cli.main", "db", "upgrade", env=env)
     assert upgraded.returncode == 0, upgraded.stderr
     created = process(
-        "sessions.cli", "org", "create", "--kind", "school", "--name", SCHOOL,
+        "parliament_app.cli.schools", "org", "create", "--kind", "school", "--name", SCHOOL,
         "--municipality", "Novi Pazar", "--country", "RS", "--format", "json", env=env,
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
     school_id = json.loads(created.stdout)["id"]
 
     broken = process(
-        "sessions.cli", "import-pupils", write(tmp_path, "ragged.csv"), "--school", SCHOOL,
+        SCHOOLS_CLI, "import-pupils", write(tmp_path, "ragged.csv"), "--school", SCHOOL,
         "--consent-confirmed", "--format", "json", env=env,
     )  # fmt: skip
     assert broken.returncode == 1
@@ -398,25 +406,25 @@ def test_the_commands_in_a_separate_process(tmp_path: Path) -> None:
 
     good = write(tmp_path, "sr_cyrillic_cp1251_semicolon.csv")
     dry = process(
-        "sessions.cli", "import-pupils", good, "--school", str(school_id), "--dry-run",
+        SCHOOLS_CLI, "import-pupils", good, "--school", str(school_id), "--dry-run",
         "--format", "json", env=env,
     )  # fmt: skip
     assert dry.returncode == 0, dry.stderr
     assert json.loads(dry.stdout) == {"imported": 3, "duplicates": 0, "errors": []}
 
     done = process(
-        "sessions.cli", "import-pupils", good, "--school", SCHOOL, "--consent-confirmed",
+        SCHOOLS_CLI, "import-pupils", good, "--school", SCHOOL, "--consent-confirmed",
         "--format", "json", env=env,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"imported": 3, "duplicates": 0, "errors": []}
     again = process(
-        "sessions.cli", "import-pupils", good, "--school", SCHOOL, "--consent-confirmed",
+        SCHOOLS_CLI, "import-pupils", good, "--school", SCHOOL, "--consent-confirmed",
         "--format", "json", env=env,
     )  # fmt: skip
     assert json.loads(again.stdout) == {"imported": 0, "duplicates": 3, "errors": []}
 
-    listed = process("sessions.cli", "org", "list", "--format", "json", env=env)
+    listed = process("parliament_app.cli.schools", "org", "list", "--format", "json", env=env)
     assert listed.returncode == 0
     assert json.loads(listed.stdout) == [
         {

@@ -10,10 +10,10 @@ from factories import PASSWORD, World, build_world
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from parliament_app.config import Settings
+from parliament_app.core.config import Settings
 from parliament_app.models import AuditAction, AuditEntry, LoginSession, LoginThrottle, utcnow
-from parliament_app.services.accounts import update_user
-from parliament_app.services.sign_in import (
+from parliament_app.people.accounts import update_user
+from parliament_app.people.sign_in import (
     SLOWDOWN_AFTER,
     Outcome,
     end_session,

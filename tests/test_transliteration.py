@@ -1,6 +1,6 @@
 import pytest
 
-from parliament_app.transliteration import cyrillic_to_latin
+from parliament_app.core.transliteration import cyrillic_to_latin
 
 
 @pytest.mark.parametrize(

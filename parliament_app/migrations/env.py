@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from parliament_app.schema import metadata
+from parliament_app.models import metadata
 
 config = context.config
 target_metadata = metadata
@@ -13,8 +13,8 @@ target_metadata = metadata
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        from parliament_app.config import get_settings
-        from parliament_app.db import make_engine
+        from parliament_app.core.config import get_settings
+        from parliament_app.core.db import make_engine
 
         engine = make_engine(get_settings().database_url)
         with engine.begin() as connection:

@@ -1,7 +1,7 @@
 """Children, their guardians and the consents guardians give.
 
 ``community`` and ``care_situation`` are special-category data: services decide who may read them
-and audit every read (see parliament_app.permissions and parliament_app.audit).
+and audit every read (see parliament_app.policy.access and parliament_app.core.audit).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from parliament_app.models.base import Base, UTCDateTime, str_enum, utcnow
 from parliament_app.models.places import Municipality, Organisation
+
+MIN_AGE, MAX_AGE = 5, 19  # the ages the programme serves
 
 
 class Gender(enum.StrEnum):

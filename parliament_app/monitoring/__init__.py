@@ -1,23 +1,25 @@
-"""Social-work monitoring: the caseload dashboard, early-warning alerts, the monthly task-force
-pack and the data-protection rights (subject access, erasure, retention).
+"""What staff follow: the home page's figures, the caseload dashboard, early-warning alerts and the
+monthly task-force pack.
 
 - ``caseload``: a centre's children with their participation, computed with GROUP BY (a constant
   number of queries whatever the caseload's size), and one child's participation timeline.
 - ``alerts``: the five early-warning rules, per-centre settings, the caseworker's inbox and the
   facilitators' neutral family-check prompts.
 - ``taskforce``: the monthly pack (XLSX and PDF) for the multi-agency meeting.
-- ``rights``: subject access export, erasure, retention review.
-- ``cli``: ``parliament alerts`` (listing and ``evaluate``), for operators and cron.
+- ``home``: the figures on each role's home page.
+
+Data-protection rights are ``parliament_app.children.privacy``; ``parliament alerts`` is
+``parliament_app.cli.alerts``.
 
 Every service takes a Session and the acting User, enforces the policy of
-``parliament_app.permissions`` (participation is consent-gated for centres for social work:
+``parliament_app.policy.access`` (participation is consent-gated for centres for social work:
 ``participation_visible_to_csw``) and writes the audit log in the caller's transaction.
 """
 
 from __future__ import annotations
 
-from parliament_app.clock import LOCAL_TIMEZONE
-from parliament_app.i18n import N_
+from parliament_app.core.clock import LOCAL_TIMEZONE
+from parliament_app.core.i18n import N_
 from parliament_app.models.monitoring import AlertRule, AlertStatus
 
 RULE_LABELS: dict[AlertRule, str] = {

@@ -1,3 +1,5 @@
+# Not split: the five rules, their settings and the inbox share the episode bookkeeping that
+#   raises an alert once per episode.
 """Early warning: five rules per centre for social work, an inbox for caseworkers and a neutral
 prompt for facilitators.
 
@@ -41,9 +43,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parliament_app import audit
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
-from parliament_app.i18n import _
+from parliament_app.core import audit
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.core.i18n import _
 from parliament_app.models import (
     AuditAction,
     Child,
@@ -58,6 +60,7 @@ from parliament_app.models import (
     User,
     utcnow,
 )
+from parliament_app.models.meetings import Occurrence, OccurrenceStatus
 from parliament_app.models.monitoring import (
     Alert,
     AlertNote,
@@ -77,9 +80,9 @@ from parliament_app.monitoring.caseload import (
     participation_events,
     participation_metrics,
 )
-from parliament_app.monitoring.rights import exclude_erased
-from parliament_app.permissions import participation_visible_to_csw
-from sessions.models import Occurrence, OccurrenceStatus
+from parliament_app.policy.access import exclude_erased, participation_visible_to_csw
+from parliament_app.policy.groups import led_group_ids
+from parliament_app.policy.monitoring import require_centre_member
 
 __all__ = [
     "DEFAULTS",
@@ -209,7 +212,7 @@ def update_settings(
 ) -> RuleSettings:
     """Change a centre's thresholds (None: leave as it is). Social workers of that centre and
     administrators. Audited with the values before and after."""
-    _require_centre_member(session, user, csw_id)
+    require_centre_member(session, user, csw_id)
     changes = {
         "consecutive_absences": consecutive_absences,
         "low_attendance_share": low_attendance_share,
@@ -686,7 +689,7 @@ def family_prompts(session: Session, user: User, *, include_done: bool = False) 
         .order_by(FamilyCheckPrompt.created_at, FamilyCheckPrompt.id)
     )
     if user.role == Role.FACILITATOR:
-        led = select(GroupLeader.group_id).where(GroupLeader.user_id == user.id)
+        led = led_group_ids(user)
         query = query.where(FamilyCheckPrompt.group_id.in_(led))
     if not include_done:
         query = query.where(FamilyCheckPrompt.done_at.is_(None))
@@ -789,19 +792,6 @@ def _statuses(status: str) -> tuple[AlertStatus, ...]:
     if status not in STATUS_FILTERS:
         raise ValidationError(_("Unknown alert status."), "status")
     return STATUS_FILTERS[status]
-
-
-def _require_centre_member(session: Session, user: User, csw_id: int) -> None:
-    centre = session.get(Organisation, csw_id)
-    if centre is None or centre.kind != OrganisationKind.CSW:
-        raise NotFound(_("No such centre for social work."))
-    if not user.active:
-        raise PermissionDenied(_("You do not have permission to do this."))
-    if user.role == Role.ADMINISTRATOR:
-        return
-    if user.role == Role.SOCIAL_WORKER and user.organisation_id == csw_id:
-        return
-    raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _own_alert(session: Session, user: User, alert_id: int) -> Alert:

@@ -1,9 +1,12 @@
+# Not split: the dashboard and a child's timeline share the participation queries and the
+#   consent gate that decides what a centre may see.
 """The caseload dashboard: the children a centre for social work follows, with their participation.
 
 Who sees what: a social worker sees the children of their own centre whose participation the
-centre may see (``parliament_app.permissions.participation_visible_to_csw``: an open at-risk record
-of the centre AND a referral by the centre or a live sharing consent); administrators see a centre's
-dashboard when they name the centre. Schools and facilitators never see it: the dashboard sits next
+centre may see (``parliament_app.policy.access.participation_visible_to_csw``: an open
+at-risk record of the centre AND a referral by the centre or a live sharing consent); administrators
+see a centre's dashboard when they name the centre. Schools and facilitators never see it: the
+dashboard sits next
 to risk records, and a caseload is itself special-category data.
 
 Participation, per child (``participation_metrics``):
@@ -45,10 +48,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from parliament_app import audit
-from parliament_app.clock import LOCAL_TIMEZONE, local_today
-from parliament_app.errors import NotFound, PermissionDenied, ValidationError
-from parliament_app.i18n import _
+from parliament_app.core import audit
+from parliament_app.core.clock import LOCAL_TIMEZONE, local_today
+from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
+from parliament_app.core.i18n import _
+from parliament_app.groups.enrolment import EVENT_NOTE_LABELS
 from parliament_app.models import (
     AuditAction,
     Child,
@@ -63,13 +67,18 @@ from parliament_app.models import (
     Role,
     User,
 )
+from parliament_app.models.attendance import Attendance, AttendanceStatus, GuardianInvolvement
+from parliament_app.models.meetings import Occurrence, OccurrenceStatus
 from parliament_app.models.monitoring import Alert, AlertRule, AlertStatus
 from parliament_app.models.quizzes import QuizAnswer, QuizPlayer, QuizRun
 from parliament_app.monitoring import ALERT_STATUS_LABELS, RULE_LABELS
-from parliament_app.monitoring.rights import exclude_erased
-from parliament_app.permissions import participation_basis, participation_visible_to_csw
-from sessions.attendance_models import Attendance, AttendanceStatus, GuardianInvolvement
-from sessions.models import Occurrence, OccurrenceStatus
+from parliament_app.policy.access import (
+    exclude_erased,
+    participation_basis,
+    participation_visible_to_csw,
+)
+from sessions.attendance.roster import STATUS_LABELS
+from sessions.involvement import ROLE_LABELS
 
 __all__ = [
     "SORTS",
@@ -525,7 +534,7 @@ def _rate(attended: int, scheduled: int) -> float | None:
 def _enrolled_when_it_started() -> ColumnElement[bool]:
     """The enrolment (correlated) was active when the occurrence (correlated) started: from its
     status history, or for enrolments without history from its current status and dates (as
-    ``sessions.attendance.enrolled_child_ids`` reads it)."""
+    ``sessions.attendance.roster.enrolled_child_ids`` reads it)."""
     status_then = (
         select(EnrolmentEvent.status)
         .where(
@@ -654,8 +663,6 @@ def _sorted(rows: list[CaseloadRow], sort: str) -> list[CaseloadRow]:
 
 
 def _enrolment_events(session: Session, child_id: int) -> list[TimelineEvent]:
-    from sessions.enrolment import EVENT_NOTE_LABELS
-
     events = []
     with_history: set[int] = set()
     for enrolment_id, at, status, note, group in session.execute(
@@ -700,8 +707,6 @@ def _enrolment_events(session: Session, child_id: int) -> list[TimelineEvent]:
 
 
 def _attendance_events(session: Session, child_id: int, today: date) -> list[TimelineEvent]:
-    from sessions.attendance import STATUS_LABELS
-
     events_cte = participation_events(
         session, [child_id], local_midnight(today + timedelta(days=1))
     )
@@ -734,8 +739,6 @@ def _attendance_events(session: Session, child_id: int, today: date) -> list[Tim
 
 
 def _involvement_events(session: Session, child_id: int) -> list[TimelineEvent]:
-    from sessions.involvement import ROLE_LABELS
-
     return [
         TimelineEvent(
             aware(starts_at), "involvement", role.value, _(ROLE_LABELS[role]), group, topic

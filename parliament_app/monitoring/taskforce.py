@@ -24,15 +24,16 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from parliament_app import audit
-from parliament_app.errors import ValidationError
-from parliament_app.i18n import (
+from parliament_app.core import audit
+from parliament_app.core.errors import ValidationError
+from parliament_app.core.i18n import (
     _,
     format_date,
     format_datetime,
     format_percent,
     using_language,
 )
+from parliament_app.core.transliteration import cyrillic_to_latin
 from parliament_app.models import AuditAction, Child, Organisation, User, utcnow
 from parliament_app.models.monitoring import Alert, AlertNote, AlertRule, AlertStatus
 from parliament_app.monitoring import ALERT_STATUS_LABELS, RULE_LABELS, TREND_LABELS
@@ -43,9 +44,7 @@ from parliament_app.monitoring.caseload import (
     centre_for,
     local_today,
 )
-from parliament_app.monitoring.rights import exclude_erased
-from parliament_app.permissions import participation_visible_to_csw
-from parliament_app.transliteration import cyrillic_to_latin
+from parliament_app.policy.access import exclude_erased, participation_visible_to_csw
 
 __all__ = [
     "FONT_FILE",

@@ -9,9 +9,9 @@ from contextlib import contextmanager
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from parliament_app import runtime
-from parliament_app.errors import ServiceError
-from parliament_app.i18n import _, negotiate, set_language
+from parliament_app.core import runtime
+from parliament_app.core.errors import ServiceError
+from parliament_app.core.i18n import _, negotiate, set_language
 from parliament_app.models import User
 
 USER_KEY = "current_user_id"

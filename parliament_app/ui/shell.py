@@ -10,15 +10,15 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from parliament_app import runtime
-from parliament_app.auth.http import COOKIE_NAME
-from parliament_app.config import get_settings
-from parliament_app.db import DatabaseUnavailable
-from parliament_app.i18n import N_, _, current_language
-from parliament_app.labels import label
+from parliament_app.core import runtime
+from parliament_app.core.config import get_settings
+from parliament_app.core.db import DatabaseUnavailable
+from parliament_app.core.i18n import N_, _, current_language
+from parliament_app.core.labels import label
 from parliament_app.models import Role, User
-from parliament_app.services.accounts import needs_first_run, user_for_email
-from parliament_app.services.sign_in import user_for_token
+from parliament_app.people.accounts import needs_first_run, user_for_email
+from parliament_app.people.routes import COOKIE_NAME
+from parliament_app.people.sign_in import user_for_token
 from parliament_app.ui.context import TOKEN_KEY, USER_KEY, apply_language, transaction
 from parliament_app.ui.widgets import language_picker
 

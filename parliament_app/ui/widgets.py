@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from parliament_app.i18n import LANGUAGE_NAMES, _, current_language, format_number
+from parliament_app.core.i18n import LANGUAGE_NAMES, _, current_language, format_number
 from parliament_app.ui.context import LANGUAGE_KEY
 
 

@@ -5,9 +5,9 @@ through the first-run page with the demo municipality; each test gets a fresh br
 (no cookies), so every test signs in itself. A failed test leaves a screenshot of each of its
 pages in ``test-artifacts/browser/``, and the server's log beside them.
 
-The helpers (``wait_idle``, ``sign_in``, ``open_page`` …) live in ``parliament_app.screenshots``,
-which the ``parliament screenshots`` command uses too; test modules import them from there.
-"""
+The helpers (``wait_idle``, ``sign_in``, ``open_page`` …) live in
+``parliament_app.devtools.screenshots``, which the ``parliament screenshots`` command uses too; test
+modules import them from there."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from parliament_app.screenshots import (
+from parliament_app.devtools.screenshots import (
     CHROMIUM,
     ROOT,
     VIEWPORT,
@@ -31,8 +31,8 @@ from parliament_app.screenshots import (
     main_text,
     open_page,
 )
-from parliament_app.screenshots import sign_in as _sign_in
-from parliament_app.screenshots import wait_idle as _wait_idle
+from parliament_app.devtools.screenshots import sign_in as _sign_in
+from parliament_app.devtools.screenshots import wait_idle as _wait_idle
 
 HERE = Path(__file__).parent
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -67,7 +67,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=f"browser tests need Chromium: {MISSING}"))
 
 
-# --- helpers (also importable from parliament_app.screenshots) --------------------------------
+# --- helpers (also importable from parliament_app.devtools.screenshots) ---------------------
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:

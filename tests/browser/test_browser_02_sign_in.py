@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from parliament_app.screenshots import open_page, sign_in, sign_out, title, wait_idle
+from parliament_app.devtools.screenshots import open_page, sign_in, sign_out, title, wait_idle
 
 HELLO = re.compile(r"^Hello, ")
 

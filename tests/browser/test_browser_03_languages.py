@@ -10,9 +10,9 @@ import pytest
 from babel.messages.pofile import read_po
 from playwright.sync_api import expect
 
-from parliament_app.i18n import LANGUAGE_NAMES
-from parliament_app.i18n_tools import catalog_path, extract_template
-from parliament_app.screenshots import (
+from parliament_app.core.i18n import LANGUAGE_NAMES
+from parliament_app.devtools.catalogs import catalog_path, extract_template
+from parliament_app.devtools.screenshots import (
     ROOT,
     VIEWPORT,
     choose,

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from parliament_app.screenshots import open_page, wait_idle
+from parliament_app.devtools.screenshots import open_page, wait_idle
 
 
 def test_facilitator_schedules_a_session_and_finds_it_in_the_calendar(signed_in) -> None:

@@ -5,8 +5,8 @@ import re
 
 from playwright.sync_api import expect
 
-from parliament_app.clock import local_today
-from parliament_app.screenshots import needs_page, open_page, wait_idle
+from parliament_app.core.clock import local_today
+from parliament_app.devtools.screenshots import needs_page, open_page, wait_idle
 
 YEAR = local_today().year
 REGISTER = (

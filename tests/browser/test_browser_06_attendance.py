@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from parliament_app.screenshots import (
+from parliament_app.devtools.screenshots import (
     SECRET_KEY,
     database,
     needs_page,
@@ -63,7 +63,7 @@ def test_attendance_page_marks_everyone_present(signed_in, today) -> None:
 def _badge(app_server, group_name: str) -> tuple[str, str]:
     """A badge for the first active member of the group (as the badges page prints it)."""
     from parliament_app.models import Child, Enrolment, EnrolmentStatus, Group, User
-    from sessions.badges import badge_for_child
+    from sessions.checkin.badges import badge_for_child
 
     with database(app_server) as session:
         facilitator = session.scalar(select(User).where(User.username == "facilitator"))

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import expect
 
-from parliament_app.screenshots import choose, open_page, wait_idle
+from parliament_app.devtools.screenshots import choose, open_page, wait_idle
 
 CHILDREN = {"sq": "Ylli", "mk": "Sonce"}
 

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from parliament_app.screenshots import open_page, wait_idle
+from parliament_app.devtools.screenshots import open_page, wait_idle
 
 
 def test_diversity_report_shows_the_flagged_group(signed_in) -> None:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from parliament_app.screenshots import database, needs_page, open_page
+from parliament_app.devtools.screenshots import database, needs_page, open_page
 
 
 def _followed_child_misses_sessions(app_server) -> str:
@@ -24,8 +24,8 @@ def _followed_child_misses_sessions(app_server) -> str:
         EnrolmentStatus,
         RiskRecord,
     )
-    from sessions.attendance_models import Attendance, AttendanceMethod, AttendanceStatus
-    from sessions.models import Occurrence, OccurrenceStatus, SessionKind
+    from parliament_app.models.attendance import Attendance, AttendanceMethod, AttendanceStatus
+    from parliament_app.models.meetings import Occurrence, OccurrenceStatus, SessionKind
 
     with database(app_server) as session:
         child, group_id = session.execute(

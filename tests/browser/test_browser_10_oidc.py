@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from parliament_app.screenshots import AppServer, free_port, open_page, wait_idle
+from parliament_app.devtools.screenshots import AppServer, free_port, open_page, wait_idle
 
 oidc_provider_mock = pytest.importorskip(
     "oidc_provider_mock", reason="the test extra oidc-provider-mock is not installed"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from parliament_app.screenshots import open_page, role_pages, wait_idle
+from parliament_app.devtools.screenshots import open_page, role_pages, wait_idle
 
 UNLABELLED = """
 () => {

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from parliament_app.clock import local_today
+from parliament_app.core.clock import local_today
 
 YEAR = local_today().year - 10  # pupils aged 9 or 10
 

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from parliament_app.errors import ValidationError
-from parliament_app.i18n import LANGUAGE_NAMES, _, format_datetime
-from parliament_app.labels import label
-from parliament_app.services.accounts import change_own_password, set_preferred_language
+from parliament_app.core.errors import ValidationError
+from parliament_app.core.i18n import LANGUAGE_NAMES, _, format_datetime
+from parliament_app.core.labels import label
+from parliament_app.people.accounts import change_own_password, set_preferred_language
 from parliament_app.ui.context import LANGUAGE_KEY, page_user, shown_errors, transaction
 
 with transaction() as session:

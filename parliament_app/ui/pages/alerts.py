@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from parliament_app.i18n import (
+from parliament_app.core.i18n import (
     LANGUAGE_NAMES,
     N_,
     _,
@@ -36,7 +36,7 @@ from parliament_app.monitoring.taskforce import (
     taskforce_pack_pdf,
     taskforce_pack_xlsx,
 )
-from parliament_app.services.places import list_organisations
+from parliament_app.places.services import list_organisations
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state
 

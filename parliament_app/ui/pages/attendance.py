@@ -1,3 +1,4 @@
+# Not split: one page script whose tabs share the chosen occurrence and its roster.
 """Attendance: the roster of one session filled in within seconds (statuses with a note, "mark
 all present", walk-ins), closing and reopening it, the printable sheet and typing it in
 afterwards, the guardians who took part, and exports."""
@@ -7,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from parliament_app.config import get_settings
-from parliament_app.i18n import (
+from parliament_app.children.services import get_child, list_children
+from parliament_app.core.config import get_settings
+from parliament_app.core.i18n import (
     LANGUAGE_NAMES,
     _,
     current_language,
@@ -16,12 +18,13 @@ from parliament_app.i18n import (
     format_number,
     ngettext,
 )
-from parliament_app.labels import label
+from parliament_app.core.labels import label
 from parliament_app.models import User
-from parliament_app.services.children import get_child, list_children
+from parliament_app.models.attendance import AttendanceMethod, AttendanceStatus, InvolvementRole
+from parliament_app.models.meetings import OccurrenceStatus
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state, family_first
-from sessions.attendance import (
+from sessions.attendance.roster import (
     MAX_EXPORT_DAYS,
     METHOD_LABELS,
     NOTE_MAX_LENGTH,
@@ -38,16 +41,15 @@ from sessions.attendance import (
     takeable_occurrences,
     undo_check_in,
 )
-from sessions.attendance_models import AttendanceMethod, AttendanceStatus, InvolvementRole
-from sessions.attendance_sheet import attendance_sheet_html
+from sessions.attendance.sheet import attendance_sheet_html
 from sessions.involvement import (
     ROLE_LABELS,
     family_timeline,
     record_involvement,
     remove_involvement,
 )
-from sessions.models import OccurrenceStatus
-from sessions.scheduling import list_occurrences, local
+from sessions.scheduling import list_occurrences
+from sessions.times import local
 
 # The translatable names of the statuses and roles are the services' (STATUS_LABELS,
 # ROLE_LABELS, marked with N_()); a page script cannot be imported by another page, so

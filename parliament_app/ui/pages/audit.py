@@ -4,17 +4,17 @@ import json
 
 import streamlit as st
 
-from parliament_app.clock import local_today
-from parliament_app.i18n import _, current_language, format_datetime, format_number, ngettext
-from parliament_app.labels import label
+from parliament_app.core.clock import local_today
+from parliament_app.core.i18n import _, current_language, format_datetime, format_number, ngettext
+from parliament_app.core.labels import label
 from parliament_app.models import AuditAction
-from parliament_app.permissions import Action, may
-from parliament_app.services.audit_log import (
+from parliament_app.people.audit_log import (
     DEFAULT_LIMIT,
     audit_record_types,
     export_audit_csv,
     search_audit,
 )
+from parliament_app.policy.access import Action, may
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state
 

@@ -7,14 +7,15 @@ printed beside it for the facilitator. Only the group's leaders and administrato
 
 import streamlit as st
 
-from parliament_app.i18n import _, format_date, ngettext
+from parliament_app.core.i18n import _, format_date, ngettext
+from parliament_app.groups.enrolment import roster
+from parliament_app.groups.services import list_groups
 from parliament_app.models import EnrolmentStatus, User
+from parliament_app.policy.groups import may_manage_group
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state, family_first
-from sessions.badges import badge_for_child, badge_png, badge_sheet_pdf, live_badge
-from sessions.enrolment import roster
-from sessions.groups import list_groups, may_manage_group
-from sessions.scheduling import local
+from sessions.checkin.badges import badge_for_child, badge_png, badge_sheet_pdf, live_badge
+from sessions.times import local
 
 FLASH_KEY = "badges_page_message"
 CONFIRM_KEY = "badges_page_confirm_reissue"  # the child whose re-issue waits for a yes

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from parliament_app.i18n import _, current_language, format_date, format_datetime
+from parliament_app.core.i18n import _, current_language, format_date, format_datetime
 from parliament_app.models import Role, User
 from parliament_app.ui.context import page_user, transaction
 from parliament_app.ui.widgets import empty_state
@@ -20,7 +20,7 @@ from sessions.calendar import (
     visible_occurrences,
     week_grid,
 )
-from sessions.scheduling import add_months, local
+from sessions.times import add_months, local
 
 VIEW_KEY = "calendar_view"
 ANCHOR_KEY = "calendar_anchor"

@@ -7,7 +7,9 @@ import re
 import pandas as pd
 import streamlit as st
 
-from parliament_app.i18n import N_, _, format_date, format_number, ngettext
+from parliament_app.children.risk import close_risk_record, followed_children
+from parliament_app.core.i18n import N_, _, format_date, format_number, ngettext
+from parliament_app.core.labels import RISK_CATEGORY_LABELS
 from parliament_app.models import OrganisationKind, RiskCategory, Role
 from parliament_app.monitoring import TREND_LABELS
 from parliament_app.monitoring.caseload import (
@@ -18,8 +20,7 @@ from parliament_app.monitoring.caseload import (
     local_today,
     participation_timeline,
 )
-from parliament_app.services.places import list_organisations
-from parliament_app.services.risk import RISK_CATEGORY_LABELS, close_risk_record, followed_children
+from parliament_app.places.services import list_organisations
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state
 

@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from parliament_app.errors import ServiceError
-from parliament_app.i18n import _
+from parliament_app.core.errors import ServiceError
+from parliament_app.core.i18n import _
+from parliament_app.models.attendance import InvolvementRole, ScanResult
+from parliament_app.models.meetings import SessionKind
 from parliament_app.ui.context import apply_language, transaction
 from parliament_app.ui.widgets import language_picker
-from sessions.attendance_models import InvolvementRole, ScanResult
-from sessions.checkin import (
+from sessions.checkin.scanning import (
     ScanOutcome,
     self_check_in,
     self_check_in_guardians,
@@ -27,7 +28,6 @@ from sessions.checkin import (
     verify_session_code,
 )
 from sessions.involvement import ROLE_LABELS
-from sessions.models import SessionKind
 
 DEVICE_KEY = "check_in_device"
 DONE_KEY = "check_in_done"

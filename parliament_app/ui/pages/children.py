@@ -4,9 +4,22 @@ from datetime import date
 
 import streamlit as st
 
-from parliament_app.clock import local_today
-from parliament_app.i18n import LANGUAGE_NAMES, _, format_date, format_datetime, format_number
-from parliament_app.labels import (
+from parliament_app.children.risk import NewRiskRecord
+from parliament_app.children.services import (
+    UNCHANGED,
+    NewChild,
+    NewGuardian,
+    get_child,
+    give_consent,
+    list_children,
+    register_child,
+    update_child,
+    withdraw_consent,
+)
+from parliament_app.core.clock import local_today
+from parliament_app.core.i18n import LANGUAGE_NAMES, _, format_date, format_datetime, format_number
+from parliament_app.core.labels import (
+    RISK_CATEGORY_LABELS,
     label,
 )
 from parliament_app.models import (
@@ -21,20 +34,8 @@ from parliament_app.models import (
     Role,
     SocioEconomicBand,
 )
-from parliament_app.permissions import Action, may
-from parliament_app.services.children import (
-    UNCHANGED,
-    NewChild,
-    NewGuardian,
-    get_child,
-    give_consent,
-    list_children,
-    register_child,
-    update_child,
-    withdraw_consent,
-)
-from parliament_app.services.places import list_municipalities, list_organisations
-from parliament_app.services.risk import RISK_CATEGORY_LABELS, NewRiskRecord
+from parliament_app.places.services import list_municipalities, list_organisations
+from parliament_app.policy.access import Action, may
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state
 

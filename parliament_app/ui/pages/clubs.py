@@ -20,18 +20,21 @@ from activities.clubs import (
     set_practice_schedule,
     withdraw_excursion_consent,
 )
-from parliament_app.i18n import N_, _, format_date, format_datetime, format_number, ngettext
-from parliament_app.labels import label
+from parliament_app.children.services import get_child
+from parliament_app.core.i18n import N_, _, format_date, format_datetime, format_number, ngettext
+from parliament_app.core.labels import label
+from parliament_app.groups.services import active_member_count
 from parliament_app.models import GroupKind, Role
-from parliament_app.services.accounts import list_users
-from parliament_app.services.children import MAX_AGE, MIN_AGE, get_child
-from parliament_app.services.places import list_municipalities, list_organisations, list_venues
+from parliament_app.models.meetings import ExcursionKind, OccurrenceStatus, SessionKind
+from parliament_app.people.accounts import list_users
+from parliament_app.places.services import list_municipalities, list_organisations, list_venues
+from parliament_app.policy.groups import may_manage_group
 from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.group_form import GroupFormWords, create_group_form
 from parliament_app.ui.widgets import empty_state
 from sessions.calendar import OCCURRENCE_STATUS_LABELS
-from sessions.groups import NewGroup, active_member_count, may_manage_group
-from sessions.models import ExcursionKind, OccurrenceStatus, SessionKind
-from sessions.scheduling import list_occurrences, local
+from sessions.scheduling import list_occurrences
+from sessions.times import local
 
 FLASH_KEY = "clubs_page_message"
 FORM_ROUND_KEY = "clubs_page_form_round"  # a new round gives fresh forms after a success
@@ -176,52 +179,26 @@ with st.expander(_("Create a club"), expanded=not rows):
             )
         )
     else:
-        with st.form(f"create_club_{form_round}"):
-            left, right = st.columns(2)
-            kind = left.selectbox(_("Kind of club"), KINDS, format_func=label)
-            name = right.text_input(_("Name"))
-            description = st.text_area(_("Description (optional)"))
-            organisation_id = None
-            leaders: list[int] = []
-            if role == Role.ADMINISTRATOR:
-                organisation_id = left.selectbox(
-                    _("Organisation running the club"),
-                    list(organisations),
-                    format_func=organisations.__getitem__,
-                )
-                leaders = right.multiselect(
-                    _("Leaders"), list(facilitators), format_func=facilitators.__getitem__
-                )
-            else:
-                st.caption(
-                    _("The club is run by your organisation, {name}, and you lead it.").format(
-                        name=own_organisation
-                    )
-                )
-            first, second, third = st.columns(3)
-            min_age = first.number_input(_("Youngest age"), MIN_AGE, MAX_AGE, 7)
-            max_age = second.number_input(_("Oldest age"), MIN_AGE, MAX_AGE, 18)
-            capacity = third.number_input(_("Capacity (children)"), 1, 500, 20)
-            create = st.form_submit_button(_("Create the club"), type="primary")
-        if create:
-            with shown_errors():
-                with transaction() as session:
-                    club = create_club(
-                        session,
-                        page_user(session),
-                        NewGroup(
-                            kind=kind,
-                            name=name,
-                            description=description,
-                            organisation_id=organisation_id,
-                            min_age=int(min_age),
-                            max_age=int(max_age),
-                            capacity=int(capacity),
-                            leader_ids=tuple(leaders),
-                        ),
-                    )
-                    created_name = club.name
-                done(_("The club {name} was created.").format(name=created_name))
+        created = create_group_form(
+            f"create_club_{form_round}",
+            GroupFormWords(
+                kind=_("Kind of club"),
+                organisation=_("Organisation running the club"),
+                organisation_help=None,
+                run_by_you=_("The club is run by your organisation, {name}, and you lead it."),
+                submit=_("Create the club"),
+                created=_("The club {name} was created."),
+            ),
+            KINDS,
+            administrator=role == Role.ADMINISTRATOR,
+            organisations=organisations,
+            facilitators=facilitators,
+            own_organisation=own_organisation,
+            capacity=20,
+            create=create_club,
+        )
+        if created:
+            done(created)
 
 # --- one club ----------------------------------------------------------------------------------
 

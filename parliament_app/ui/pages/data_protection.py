@@ -7,16 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from parliament_app.i18n import (
-    _,
-    current_language,
-    format_date,
-    format_number,
-    ngettext,
-    using_language,
-)
-from parliament_app.models import User
-from parliament_app.monitoring.rights import (
+from parliament_app.children.privacy import (
     MIN_INACTIVE_DAYS,
     REASON_MAX_LENGTH,
     erase_child,
@@ -25,7 +16,16 @@ from parliament_app.monitoring.rights import (
     subject_access_export,
     subject_access_html,
 )
-from parliament_app.services.children import list_children
+from parliament_app.children.services import list_children
+from parliament_app.core.i18n import (
+    _,
+    current_language,
+    format_date,
+    format_number,
+    ngettext,
+    using_language,
+)
+from parliament_app.models import User
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state, family_first
 

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from parliament_app.clock import local_today
-from parliament_app.i18n import (
+from parliament_app.core.clock import local_today
+from parliament_app.core.i18n import (
     _,
     current_language,
     format_date,
@@ -13,8 +13,7 @@ from parliament_app.i18n import (
     ngettext,
     using_language,
 )
-from parliament_app.models import OrganisationKind, User
-from parliament_app.services.diversity_report import (
+from parliament_app.groups.diversity.report import (
     DIMENSIONS,
     POOLS,
     SMALL_CELL,
@@ -31,7 +30,8 @@ from parliament_app.services.diversity_report import (
     school_terms,
     term_trend,
 )
-from parliament_app.services.places import list_organisations
+from parliament_app.models import OrganisationKind, User
+from parliament_app.places.services import list_organisations
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state
 

@@ -1,11 +1,14 @@
+# Not split: one page script whose tabs share the chosen group and its waiting list.
 """Enrolment: a group's roster and waiting list with each child's history, signing a child up
 (schools sign up pupils, centres refer, facilitators invite), the mixed-roster proposal for the
 group's leaders, and the printable consent form for a guardian."""
 
 import streamlit as st
 
-from parliament_app.errors import ServiceError, ValidationError
-from parliament_app.i18n import (
+from parliament_app.children.consent_form import consent_form_html
+from parliament_app.children.services import get_child, list_children
+from parliament_app.core.errors import ServiceError, ValidationError
+from parliament_app.core.i18n import (
     LANGUAGE_NAMES,
     _,
     format_datetime,
@@ -13,13 +16,8 @@ from parliament_app.i18n import (
     language_from_tag,
     ngettext,
 )
-from parliament_app.labels import COMMUNITY_LABELS, label
-from parliament_app.models import Community, EndReason, EnrolmentStatus, Role, User
-from parliament_app.services.children import get_child, list_children
-from parliament_app.services.diversity_report import DIMENSIONS, category_label
-from parliament_app.ui.context import page_user, shown_errors, transaction
-from parliament_app.ui.widgets import empty_state, family_first, figures
-from sessions.composer import (
+from parliament_app.core.labels import COMMUNITY_LABELS, label
+from parliament_app.groups.composer import (
     NOT_STATED,
     REASON_GROUP_FULL,
     REASON_KEEPS_MIXED,
@@ -27,15 +25,13 @@ from sessions.composer import (
     RosterProposal,
     propose_roster,
 )
-from sessions.consent_form import consent_form_html
-from sessions.enrolment import accept_roster, cancel, enrol, history, roster
-from sessions.groups import (
-    active_member_count,
-    get_group,
-    list_groups,
-    may_manage_group,
-    require_group_manager,
-)
+from parliament_app.groups.diversity.report import DIMENSIONS, category_label
+from parliament_app.groups.enrolment import accept_roster, cancel, enrol, history, roster
+from parliament_app.groups.services import active_member_count, get_group, list_groups
+from parliament_app.models import Community, EndReason, EnrolmentStatus, Role, User
+from parliament_app.policy.groups import may_manage_group, require_group_manager
+from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.widgets import empty_state, family_first, figures
 
 FLASH_KEY = "enrolment_page_message"
 FORM_ROUND_KEY = "enrolment_page_form_round"  # a new round gives fresh forms after a success

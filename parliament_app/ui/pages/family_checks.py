@@ -5,7 +5,7 @@ import re
 
 import streamlit as st
 
-from parliament_app.i18n import _, format_date, format_number, ngettext
+from parliament_app.core.i18n import _, format_date, format_number, ngettext
 from parliament_app.monitoring.alerts import family_prompts, mark_prompt_done
 from parliament_app.monitoring.caseload import local_date
 from parliament_app.ui.context import page_user, shown_errors, transaction

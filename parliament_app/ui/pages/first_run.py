@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from parliament_app.demo_data import generate_demo_data
-from parliament_app.errors import ValidationError
-from parliament_app.i18n import LANGUAGE_NAMES, _, current_language
-from parliament_app.labels import label
+from parliament_app.core.errors import ValidationError
+from parliament_app.core.i18n import LANGUAGE_NAMES, _, current_language
+from parliament_app.core.labels import label
+from parliament_app.demo.municipality import generate_demo_data
 from parliament_app.models import Role
-from parliament_app.services.accounts import NewUser, create_first_administrator
+from parliament_app.people.accounts import NewUser, create_first_administrator
 from parliament_app.ui.context import shown_errors, transaction
 from parliament_app.ui.widgets import language_picker
 

@@ -3,17 +3,9 @@ size and age band, and who leads it."""
 
 import streamlit as st
 
-from parliament_app.i18n import _, format_number
-from parliament_app.labels import label
-from parliament_app.models import GroupKind, Role
-from parliament_app.services.accounts import list_users
-from parliament_app.services.children import MAX_AGE, MIN_AGE
-from parliament_app.services.home import led_groups
-from parliament_app.services.places import list_organisations
-from parliament_app.ui.context import page_user, shown_errors, transaction
-from parliament_app.ui.widgets import empty_state
-from sessions.groups import (
-    NewGroup,
+from parliament_app.core.i18n import _, format_number
+from parliament_app.core.labels import label
+from parliament_app.groups.services import (
     active_member_counts,
     add_leader,
     create_group,
@@ -22,6 +14,14 @@ from sessions.groups import (
     remove_leader,
     update_group,
 )
+from parliament_app.models import GroupKind, Role
+from parliament_app.models.children import MAX_AGE, MIN_AGE
+from parliament_app.monitoring.home import led_groups
+from parliament_app.people.accounts import list_users
+from parliament_app.places.services import list_organisations
+from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.group_form import GroupFormWords, create_group_form
+from parliament_app.ui.widgets import empty_state
 
 FLASH_KEY = "groups_page_message"
 FORM_ROUND_KEY = "groups_page_form_round"  # a new round gives fresh, empty forms after a success
@@ -142,53 +142,26 @@ elif role == Role.ADMINISTRATOR and not facilitators:
         )
     )
 else:
-    with st.form(f"create_group_{form_round}"):
-        left, right = st.columns(2)
-        kind = left.selectbox(_("Kind of group"), KINDS, format_func=label)
-        name = right.text_input(_("Name"))
-        description = st.text_area(_("Description (optional)"))
-        organisation_id = None
-        leaders: list[int] = []
-        if role == Role.ADMINISTRATOR:
-            organisation_id = left.selectbox(
-                _("Organisation running the group"),
-                list(organisations),
-                format_func=organisations.__getitem__,
-                help=_("The group meets in this organisation's municipality."),
-            )
-            leaders = right.multiselect(
-                _("Leaders"), list(facilitators), format_func=facilitators.__getitem__
-            )
-        else:
-            st.caption(
-                _("The group is run by your organisation, {name}, and you lead it.").format(
-                    name=own_organisation
-                )
-            )
-        first, second, third = st.columns(3)
-        min_age = first.number_input(_("Youngest age"), MIN_AGE, MAX_AGE, 7)
-        max_age = second.number_input(_("Oldest age"), MIN_AGE, MAX_AGE, 18)
-        capacity = third.number_input(_("Capacity (children)"), 1, 500, 30)
-        create = st.form_submit_button(_("Create the group"), type="primary")
-    if create:
-        with shown_errors():
-            with transaction() as session:
-                group = create_group(
-                    session,
-                    page_user(session),
-                    NewGroup(
-                        kind=kind,
-                        name=name,
-                        description=description,
-                        organisation_id=organisation_id,
-                        min_age=int(min_age),
-                        max_age=int(max_age),
-                        capacity=int(capacity),
-                        leader_ids=tuple(leaders),
-                    ),
-                )
-                created_name = group.name
-            done(_("The group {name} was created.").format(name=created_name))
+    created = create_group_form(
+        f"create_group_{form_round}",
+        GroupFormWords(
+            kind=_("Kind of group"),
+            organisation=_("Organisation running the group"),
+            organisation_help=_("The group meets in this organisation's municipality."),
+            run_by_you=_("The group is run by your organisation, {name}, and you lead it."),
+            submit=_("Create the group"),
+            created=_("The group {name} was created."),
+        ),
+        KINDS,
+        administrator=role == Role.ADMINISTRATOR,
+        organisations=organisations,
+        facilitators=facilitators,
+        own_organisation=own_organisation,
+        capacity=30,
+        create=create_group,
+    )
+    if created:
+        done(created)
 
 # --- edit --------------------------------------------------------------------------------------
 

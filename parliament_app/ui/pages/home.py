@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from parliament_app.i18n import _
-from parliament_app.labels import label
+from parliament_app.core.i18n import _
+from parliament_app.core.labels import label
 from parliament_app.models import Role
-from parliament_app.services.home import home_figures, led_groups
+from parliament_app.monitoring.home import home_figures, led_groups
 from parliament_app.ui.context import page_user, transaction
 from parliament_app.ui.widgets import empty_state, figures
 

@@ -1,19 +1,18 @@
 """Parental involvement: how many children have a guardian who took part, per child, group,
 school and municipality, with charts and a download; and one family's timeline."""
 
-
 import pandas as pd
 import streamlit as st
 
-from parliament_app.clock import local_today
-from parliament_app.i18n import _, format_datetime, format_number, format_percent
-from parliament_app.labels import label
+from parliament_app.children.services import get_child, list_children
+from parliament_app.core.clock import local_today
+from parliament_app.core.i18n import _, format_datetime, format_number, format_percent
+from parliament_app.core.labels import label
+from parliament_app.groups.diversity.report import SMALL_CELL, school_terms
 from parliament_app.models import Role, User
-from parliament_app.services.children import get_child, list_children
-from parliament_app.services.diversity_report import SMALL_CELL, school_terms
+from parliament_app.models.attendance import AttendanceStatus, InvolvementRole
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state, family_first
-from sessions.attendance_models import AttendanceStatus, InvolvementRole
 from sessions.involvement import (
     LEVELS,
     chart_data,

@@ -2,12 +2,11 @@
 
 import streamlit as st
 
-from parliament_app.config import get_settings
-from parliament_app.i18n import _, format_number
-from parliament_app.labels import label
+from parliament_app.core.config import get_settings
+from parliament_app.core.i18n import _, format_number
+from parliament_app.core.labels import label
 from parliament_app.models import OrganisationKind
-from parliament_app.permissions import Action, may
-from parliament_app.services.places import (
+from parliament_app.places.services import (
     COUNTRY_NAMES,
     countries_for_municipalities,
     create_organisation,
@@ -17,6 +16,7 @@ from parliament_app.services.places import (
     list_organisations,
     list_venues,
 )
+from parliament_app.policy.access import Action, may
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state
 

@@ -2,11 +2,7 @@
 
 import streamlit as st
 
-from parliament_app.i18n import _, format_number
-from parliament_app.models import OrganisationKind, Role
-from parliament_app.services.places import list_organisations
-from parliament_app.ui.context import page_user, shown_errors, transaction
-from sessions.register_import import (
+from parliament_app.children.register_import import (
     IGNORE,
     ImportRejected,
     commit_import,
@@ -14,6 +10,10 @@ from sessions.register_import import (
     plan_import,
     read_register,
 )
+from parliament_app.core.i18n import _, format_number
+from parliament_app.models import OrganisationKind, Role
+from parliament_app.places.services import list_organisations
+from parliament_app.ui.context import page_user, shown_errors, transaction
 
 st.title(_("Import a pupil register"))
 st.caption(

@@ -4,10 +4,7 @@ and the helplines shown at the end of a quiz."""
 
 import streamlit as st
 
-from parliament_app.i18n import LANGUAGE_NAMES, N_, _, current_language, ngettext
-from parliament_app.models import Role
-from parliament_app.models.quizzes import QuestionType
-from parliament_app.quizzes.bank import (
+from activities.quizzes.bank import (
     AGE_BANDS,
     BAND_TOPICS,
     HELPLINE_CONFIDENCE,
@@ -27,7 +24,10 @@ from parliament_app.quizzes.bank import (
     update_question,
     update_translation,
 )
-from parliament_app.services.places import COUNTRY_NAMES, enabled_countries
+from parliament_app.core.i18n import LANGUAGE_NAMES, N_, _, current_language, ngettext
+from parliament_app.models import Role
+from parliament_app.models.quizzes import QuestionType
+from parliament_app.places.services import COUNTRY_NAMES, enabled_countries
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state
 

@@ -8,18 +8,25 @@ from urllib.parse import urlsplit, urlunsplit
 import pandas as pd
 import streamlit as st
 
-from parliament_app.errors import ServiceError
-from parliament_app.i18n import LANGUAGE_NAMES, N_, _, format_datetime, format_percent, ngettext
+from activities.quizzes import play
+from parliament_app.core.errors import ServiceError
+from parliament_app.core.i18n import (
+    LANGUAGE_NAMES,
+    N_,
+    _,
+    format_datetime,
+    format_percent,
+    ngettext,
+)
+from parliament_app.core.qr import qr_png
 from parliament_app.models import Group
 from parliament_app.models.quizzes import RunMode, RunPhase, RunStatus
-from parliament_app.qr import qr_png
-from parliament_app.quizzes import play
 from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.quiz_screens import LETTERS
 from parliament_app.ui.widgets import choice, empty_state, figures
 
 RUN_KEY = "quiz_host_run"
 FLASH_KEY = "quiz_host_flash"
-LETTERS = "ABCDEFGHIJ"
 
 MODE_LABELS = {
     RunMode.LIVE: N_("Live: I lead the group question by question"),

@@ -8,15 +8,21 @@ No staff sign-in is used or shown here. "I would like to talk to someone" is on 
 tells the facilitator only.
 """
 
-from html import escape
-
 import streamlit as st
 
-from parliament_app.errors import NotFound, ServiceError
-from parliament_app.i18n import _, current_language
-from parliament_app.models.quizzes import QuestionType, RunMode, RunStatus
-from parliament_app.quizzes import play
+from activities.quizzes import play
+from parliament_app.core.errors import NotFound, ServiceError
+from parliament_app.core.i18n import _, current_language
+from parliament_app.models.quizzes import RunMode, RunStatus
 from parliament_app.ui.context import apply_language, shown_errors, transaction
+from parliament_app.ui.quiz_screens import (
+    LETTERS,
+    answer_buttons,
+    child_style,
+    chosen_options,
+    option_lines,
+    result_and_helplines,
+)
 from parliament_app.ui.widgets import language_picker
 
 TOKEN_KEY = "quiz_join_token"
@@ -24,32 +30,9 @@ GUEST_KEY = "quiz_join_guest_token"  # a child who asked to talk before joining
 TALK_KEY = "quiz_join_talk"
 FLASH_KEY = "quiz_join_flash"
 FEEDBACK_KEY = "quiz_join_feedback"  # self-paced runs: feedback on the last answer
-LETTERS = "ABCDEFGHIJ"
-
-CHILD_CSS = """
-<style>
-  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-  [data-testid="stSidebarNav"], header [data-testid="stToolbar"] { display: none !important; }
-  .stButton button, .stFormSubmitButton button { min-height: 3.6rem; border-radius: .9rem; }
-  .stButton button p, .stFormSubmitButton button p { font-size: 1.3rem; line-height: 1.35; }
-  /* A calm blue, not the theme's red: an answer option must not look like a warning. */
-  [data-testid="stBaseButton-primary"], [data-testid="stBaseButton-primaryFormSubmit"] {
-      background-color: #1f5fbf !important; border-color: #1f5fbf !important;
-      color: #fff !important; }
-  [data-testid="stBaseButton-primary"]:hover,
-  [data-testid="stBaseButton-primaryFormSubmit"]:hover {
-      background-color: #174a96 !important; border-color: #174a96 !important; }
-  .stButton button:focus-visible, .stFormSubmitButton button:focus-visible,
-  input:focus-visible { outline: 4px solid #f2b705 !important; outline-offset: 2px; }
-  [data-testid="stCheckbox"] label p { font-size: 1.25rem; }
-  [data-testid="stCheckbox"] label { padding: .5rem 0; }
-  .stTextInput input { font-size: 1.3rem; padding: .7rem; }
-  h3 { font-size: 1.7rem !important; line-height: 1.35 !important; }
-</style>
-"""
 
 apply_language()  # the child's own choice, ?lang= or the browser; never a staff preference
-st.html(CHILD_CSS)
+child_style(button_rem=3.6, text_rem=1.3, heading_rem=1.7)
 
 
 def flash(kind: str, text: str, question_id: int | None = None) -> None:
@@ -87,13 +70,12 @@ def submit(question: play.QuestionView, chosen: list[int]) -> None:
         }
 
 
+def widget_key(name: str) -> str:
+    return f"quiz_join_{name}"
+
+
 def submit_multiple(question: play.QuestionView) -> None:
-    chosen = [
-        index
-        for index in range(len(question.options))
-        if st.session_state.get(f"quiz_join_multi_{question.id}_{index}")
-    ]
-    submit(question, chosen)
+    submit(question, chosen_options(question, widget_key))
 
 
 def next_question() -> None:
@@ -122,67 +104,9 @@ def leave() -> None:
         st.session_state.pop(key, None)
 
 
-def option_lines(options, correct: list[int], chosen: list[int]) -> None:
-    for index, option in enumerate(options):
-        right = index in correct
-        line = f"{'✅' if right else '▫️'} **{LETTERS[index]}.** {option}"
-        if right:
-            line += " — " + _("right answer")
-        if index in chosen:
-            line += " (" + _("your choice") + ")"
-        st.markdown(line)
-
-
-def question_buttons(question, key_prefix: str) -> None:
-    if question.type == QuestionType.MULTIPLE:
-        st.caption(_("Choose every answer that fits, then send."))
-        for index, option in enumerate(question.options):
-            st.checkbox(f"{LETTERS[index]}. {option}", key=f"quiz_join_multi_{question.id}_{index}")
-        st.button(
-            _("Send my answer"),
-            key=f"{key_prefix}_send_{question.id}",
-            type="primary",
-            width="stretch",
-            on_click=submit_multiple,
-            args=(question,),
-        )
-        return
-    for index, option in enumerate(question.options):
-        st.button(
-            f"{LETTERS[index]}. {option}",
-            key=f"{key_prefix}_{question.id}_{index}",
-            type="primary",
-            width="stretch",
-            on_click=submit,
-            args=(question, [index]),
-        )
-
-
 def end_screen(summary: play.PlayerSummary) -> None:
     st.subheader("🎉 " + _("Well done, {nickname}!").format(nickname=summary.nickname))
-    st.success(summary.message)
-    if summary.correct:
-        st.markdown(
-            _("You knew {correct} of {total} answers.").format(
-                correct=summary.correct, total=summary.total
-            )
-        )
-    if summary.speed_bonus and summary.points:
-        st.caption(_("Points: {points}").format(points=summary.points))
-    st.markdown(
-        "**"
-        + _("It is never your fault. If something worries you, you can always ask for help:")
-        + "**"
-    )
-    if summary.helplines:
-        for line in summary.helplines:
-            number = line.number.replace(" ", "")
-            text = f"📞 [{escape(line.number)}](tel:{number}) — {line.name}"
-            if line.description:
-                text += f": {line.description}"
-            st.markdown(text)
-    else:
-        st.markdown(_("Talk to your facilitator, a teacher or another adult you trust."))
+    result_and_helplines(summary)
     st.button(_("Leave the quiz"), key="quiz_join_leave", on_click=leave)
 
 
@@ -287,7 +211,7 @@ else:
                 )
             )
         else:
-            question_buttons(question, "quiz_join_answer")
+            answer_buttons(question, widget_key, submit, submit_multiple)
 
     live_screen()
 

@@ -8,15 +8,21 @@ wiped after a few minutes too. No staff sign-in is used or shown here.
 """
 
 import time
-from html import escape
 
 import streamlit as st
 
-from parliament_app.errors import NotFound, ServiceError
-from parliament_app.i18n import LANGUAGE_NAMES, _, current_language
-from parliament_app.models.quizzes import QuestionType, RunMode, RunStatus
-from parliament_app.quizzes import play
+from activities.quizzes import play
+from parliament_app.core.errors import NotFound, ServiceError
+from parliament_app.core.i18n import LANGUAGE_NAMES, _, current_language
+from parliament_app.models.quizzes import RunMode, RunStatus
 from parliament_app.ui.context import LANGUAGE_KEY, apply_language, transaction
+from parliament_app.ui.quiz_screens import (
+    answer_buttons,
+    child_style,
+    chosen_options,
+    option_lines,
+    result_and_helplines,
+)
 
 CODE_KEY = "quiz_kiosk_code"  # the device's run, kept from one child to the next
 DEVICE_LANGUAGE_KEY = "quiz_kiosk_device_language"  # the language the tablet starts in
@@ -29,33 +35,11 @@ GUEST_KEY = TURN_PREFIX + "guest_token"
 ERROR_KEY = TURN_PREFIX + "error"
 ACTIVE_KEY = TURN_PREFIX + "active_at"
 IDLE_SECONDS = 5 * 60
-LETTERS = "ABCDEFGHIJ"
-
-CHILD_CSS = """
-<style>
-  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-  [data-testid="stSidebarNav"], header [data-testid="stToolbar"] { display: none !important; }
-  .stButton button, .stFormSubmitButton button { min-height: 4rem; border-radius: .9rem; }
-  .stButton button p, .stFormSubmitButton button p { font-size: 1.4rem; line-height: 1.35; }
-  /* A calm blue, not the theme's red: an answer option must not look like a warning. */
-  [data-testid="stBaseButton-primary"], [data-testid="stBaseButton-primaryFormSubmit"] {
-      background-color: #1f5fbf !important; border-color: #1f5fbf !important;
-      color: #fff !important; }
-  [data-testid="stBaseButton-primary"]:hover,
-  [data-testid="stBaseButton-primaryFormSubmit"]:hover {
-      background-color: #174a96 !important; border-color: #174a96 !important; }
-  .stButton button:focus-visible, .stFormSubmitButton button:focus-visible,
-  input:focus-visible { outline: 4px solid #f2b705 !important; outline-offset: 2px; }
-  [data-testid="stCheckbox"] label p { font-size: 1.3rem; }
-  [data-testid="stCheckbox"] label { padding: .55rem 0; }
-  h3 { font-size: 1.8rem !important; line-height: 1.35 !important; }
-</style>
-"""
 
 if DEVICE_LANGUAGE_KEY not in st.session_state:
     st.session_state[DEVICE_LANGUAGE_KEY] = st.session_state.get(LANGUAGE_KEY)
 apply_language()  # the child's choice, else the tablet's ?lang= or browser; never a staff one
-st.html(CHILD_CSS)
+child_style(button_rem=4, text_rem=1.4, heading_rem=1.8)
 
 
 def device_code() -> str:
@@ -120,12 +104,7 @@ def submit(question: play.QuestionView, chosen: list[int]) -> None:
 
 
 def submit_multiple(question: play.QuestionView) -> None:
-    chosen = [
-        index
-        for index in range(len(question.options))
-        if st.session_state.get(turn_key(f"multi_{question.id}_{index}"))
-    ]
-    submit(question, chosen)
+    submit(question, chosen_options(question, turn_key))
 
 
 def next_question() -> None:
@@ -156,17 +135,6 @@ def set_code() -> None:
     code = play.normalise_code(st.session_state.get("quiz_kiosk_code_input"))
     st.session_state[CODE_KEY] = code
     st.query_params["code"] = code
-
-
-def option_lines(options: list[str], correct: list[int], chosen: list[int]) -> None:
-    for index, option in enumerate(options):
-        right = index in correct
-        line = f"{'✅' if right else '▫️'} **{LETTERS[index]}.** {option}"
-        if right:
-            line += " — " + _("right answer")
-        if index in chosen:
-            line += " (" + _("your choice") + ")"
-        st.markdown(line)
 
 
 def setup_screen(problem: str | None = None) -> None:
@@ -224,55 +192,12 @@ def question_screen(question: play.QuestionView) -> None:
     st.subheader(question.text)
     if message := st.session_state.get(ERROR_KEY):
         st.warning(message, icon="⚠️")
-    if question.type == QuestionType.MULTIPLE:
-        st.caption(_("Choose every answer that fits, then send."))
-        for index, option in enumerate(question.options):
-            st.checkbox(f"{LETTERS[index]}. {option}", key=turn_key(f"multi_{question.id}_{index}"))
-        st.button(
-            _("Send my answer"),
-            key=turn_key(f"send_{question.id}"),
-            type="primary",
-            width="stretch",
-            on_click=submit_multiple,
-            args=(question,),
-        )
-        return
-    for index, option in enumerate(question.options):
-        st.button(
-            f"{LETTERS[index]}. {option}",
-            key=turn_key(f"answer_{question.id}_{index}"),
-            type="primary",
-            width="stretch",
-            on_click=submit,
-            args=(question, [index]),
-        )
+    answer_buttons(question, turn_key, submit, submit_multiple)
 
 
 def end_screen(summary: play.PlayerSummary) -> None:
     st.subheader("🎉 " + _("Well done!"))
-    st.success(summary.message)
-    if summary.correct:
-        st.markdown(
-            _("You knew {correct} of {total} answers.").format(
-                correct=summary.correct, total=summary.total
-            )
-        )
-    if summary.speed_bonus and summary.points:
-        st.caption(_("Points: {points}").format(points=summary.points))
-    st.markdown(
-        "**"
-        + _("It is never your fault. If something worries you, you can always ask for help:")
-        + "**"
-    )
-    if summary.helplines:
-        for line in summary.helplines:
-            number = line.number.replace(" ", "")
-            text = f"📞 [{escape(line.number)}](tel:{number}) — {line.name}"
-            if line.description:
-                text += f": {line.description}"
-            st.markdown(text)
-    else:
-        st.markdown(_("Talk to your facilitator, a teacher or another adult you trust."))
+    result_and_helplines(summary)
     st.button(
         "➡️ " + _("Next child"),
         key=turn_key("done"),

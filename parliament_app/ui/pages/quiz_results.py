@@ -1,17 +1,11 @@
 """Quiz results: what children learned between the pre and post quizzes, and how each question
 works (share correct, discrimination, differences between languages)."""
 
-
 import pandas as pd
 import streamlit as st
 
-from parliament_app.clock import local_today
-from parliament_app.i18n import _, format_date, format_decimal, format_number, format_percent
-from parliament_app.models import Role, User
-from parliament_app.quizzes.gain import (
+from activities.quizzes.gain import (
     AGE_BANDS,
-    LEVEL_MY_GROUPS,
-    LEVEL_PROGRAMME,
     MIN_DISCRIMINATION_ANSWERS,
     SMALL,
     SMALL_CELL,
@@ -22,10 +16,14 @@ from parliament_app.quizzes.gain import (
     question_stats_csv,
     question_texts,
 )
-from parliament_app.services.diversity_report import school_terms
+from parliament_app.core.clock import local_today
+from parliament_app.core.i18n import _, format_date, format_decimal, format_number, format_percent
+from parliament_app.groups.diversity.report import school_terms
+from parliament_app.groups.services import list_groups
+from parliament_app.models import Role, User
+from parliament_app.policy.quizzes import LEVEL_MY_GROUPS, LEVEL_PROGRAMME
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state
-from sessions.groups import list_groups
 
 TERMS = school_terms(local_today(), count=4)
 WEAK_DISCRIMINATION = 0.2

@@ -16,15 +16,16 @@ from urllib.parse import urlsplit, urlunsplit
 import streamlit as st
 from babel import dates
 
-from parliament_app.errors import ServiceError
-from parliament_app.i18n import _, babel_locale, format_datetime
+from parliament_app.core.errors import ServiceError
+from parliament_app.core.i18n import _, babel_locale, format_datetime
+from parliament_app.core.qr import qr_png
 from parliament_app.models import Guardian, User
-from parliament_app.qr import qr_png
+from parliament_app.models.attendance import AttendanceStatus, ScanResult
+from parliament_app.models.meetings import OccurrenceStatus
 from parliament_app.ui.context import apply_language, page_user, transaction
 from parliament_app.ui.widgets import empty_state
-from sessions.attendance import STATUS_LABELS, add_walk_in, takeable_occurrences
-from sessions.attendance_models import AttendanceStatus, ScanResult
-from sessions.checkin import (
+from sessions.attendance.roster import STATUS_LABELS, add_walk_in, takeable_occurrences
+from sessions.checkin.scanning import (
     CODE_STEP_SECONDS,
     ScanOutcome,
     closed_reason,
@@ -34,8 +35,8 @@ from sessions.checkin import (
     undo_self_check_in,
 )
 from sessions.involvement import ROLE_LABELS
-from sessions.models import OccurrenceStatus
-from sessions.scheduling import list_occurrences, local
+from sessions.scheduling import list_occurrences
+from sessions.times import local
 
 try:  # decodes the camera's photos; without it the keyboard-wedge scanner still works
     import zxingcpp

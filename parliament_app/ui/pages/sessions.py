@@ -5,18 +5,18 @@ from datetime import UTC, datetime, time, timedelta
 
 import streamlit as st
 
-from parliament_app.i18n import LANGUAGE_NAMES, N_, _, format_date, format_datetime, ngettext
+from parliament_app.core.i18n import LANGUAGE_NAMES, N_, _, format_date, format_datetime, ngettext
+from parliament_app.groups.services import list_groups, managed_group_leaders
 from parliament_app.models import Role
-from parliament_app.services.accounts import list_users
-from parliament_app.services.children import MAX_AGE, MIN_AGE
-from parliament_app.services.places import list_organisations, list_venues
+from parliament_app.models.children import MAX_AGE, MIN_AGE
+from parliament_app.models.meetings import OccurrenceStatus, Profession, Recurrence, SessionKind
+from parliament_app.people.accounts import list_users
+from parliament_app.places.services import list_organisations, list_venues
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state
 from sessions.calendar import OCCURRENCE_STATUS_LABELS, SESSION_KIND_LABELS
-from sessions.groups import list_groups, managed_group_leaders
-from sessions.models import OccurrenceStatus, Profession, Recurrence, SessionKind
+from sessions.conflicts import conflicts_for
 from sessions.scheduling import (
-    MAX_OCCURRENCES,
     NewOccurrence,
     NewSeries,
     NewSpecialist,
@@ -26,14 +26,12 @@ from sessions.scheduling import (
     candidate_for,
     change_occurrence,
     check_span,
-    conflicts_for,
     create_series,
     create_specialist,
     list_occurrences,
     list_specialists,
-    local,
-    series_dates,
 )
+from sessions.times import MAX_OCCURRENCES, local, series_dates
 
 FLASH_KEY = "sessions_page_message"
 FORM_ROUND_KEY = "sessions_page_form_round"  # a new round gives fresh forms after a success

@@ -6,9 +6,9 @@ from html import escape
 
 import streamlit as st
 
-from parliament_app.auth.http import form_token
-from parliament_app.config import get_settings
-from parliament_app.i18n import _, current_language
+from parliament_app.core.config import get_settings
+from parliament_app.core.i18n import _, current_language
+from parliament_app.people.routes import form_token
 from parliament_app.ui.context import LANGUAGE_KEY
 from parliament_app.ui.widgets import language_picker
 

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from parliament_app.errors import ValidationError
-from parliament_app.i18n import LANGUAGE_NAMES, _, current_language, format_datetime
-from parliament_app.labels import label
+from parliament_app.core.errors import ValidationError
+from parliament_app.core.i18n import LANGUAGE_NAMES, _, current_language, format_datetime
+from parliament_app.core.labels import label
 from parliament_app.models import Role
-from parliament_app.permissions import Action, may
-from parliament_app.services.accounts import NewUser, create_user, list_users, reset_password
-from parliament_app.services.accounts import update_user as save_user
-from parliament_app.services.places import list_organisations
+from parliament_app.people.accounts import NewUser, create_user, list_users, reset_password
+from parliament_app.people.accounts import update_user as save_user
+from parliament_app.places.services import list_organisations
+from parliament_app.policy.access import Action, may
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.widgets import empty_state
 

@@ -1,1 +1,0 @@
-"""Accounts and sign-in: password hashing, sign-in sessions, throttling, HTTP routes."""

@@ -1,0 +1,1 @@
+"""The ``parliament`` command line: ``main`` with one module per area, commands loaded when used."""

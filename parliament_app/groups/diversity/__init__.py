@@ -1,0 +1,2 @@
+"""How mixed groups are: pure measures (``measures``) and the anti-ghettoization report
+(``report``)."""

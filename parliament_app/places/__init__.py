@@ -1,0 +1,1 @@
+"""Where the programme runs: countries, municipalities, organisations and venues."""

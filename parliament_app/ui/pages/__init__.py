@@ -1,0 +1,1 @@
+"""The pages, one module each: ``parliament_app.ui.shell`` registers them with ``st.Page``."""

@@ -1,0 +1,1 @@
+"""Check-in: badge scans and self check-in (``scanning``), badges (``badges``) and rate limits."""
