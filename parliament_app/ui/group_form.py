@@ -19,7 +19,7 @@ from parliament_app.ui.context import page_user, shown_errors, transaction
 
 @dataclass(frozen=True)
 class GroupFormWords:
-    """What the form says, already translated by the page (a club is not a group to a child)."""
+    """What the form says, translated by the page: the Clubs page speaks of clubs."""
 
     kind: str
     organisation: str
