@@ -38,10 +38,10 @@ from parliament_app.monitoring.taskforce import (
 )
 from parliament_app.places.services import list_organisations
 from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.outcome import PageOutcome
 from parliament_app.ui.widgets import empty_state
 
-FLASH_KEY = "alerts_page_message"
-FORM_ROUND_KEY = "alerts_page_form_round"  # a new round gives fresh forms after a success
+OUTCOME = PageOutcome("alerts")
 PACK_MONTHS = 12
 STATUS_FILTER_LABELS = {
     "open": N_("Not resolved yet"),
@@ -64,11 +64,7 @@ RULE_ICONS = {
 TREND_ICONS = {"up": "↗️", "down": "↘️", "steady": "➡️"}
 
 
-def done(message: str) -> None:
-    """Remember what happened, start fresh forms, show it."""
-    st.session_state[FLASH_KEY] = message
-    st.session_state[FORM_ROUND_KEY] = st.session_state.get(FORM_ROUND_KEY, 0) + 1
-    st.rerun()
+done = OUTCOME.done
 
 
 def plain(text: str) -> str:
@@ -148,7 +144,7 @@ with transaction() as session:
         else {}
     )
     own_centre = user.organisation_id if role == Role.SOCIAL_WORKER else None
-form_round = st.session_state.get(FORM_ROUND_KEY, 0)
+form_round = OUTCOME.form_round
 
 st.title(_("Alerts"))
 st.caption(
@@ -159,8 +155,7 @@ st.caption(
         "reason. Every view is recorded in the audit log."
     )
 )
-if flash := st.session_state.pop(FLASH_KEY, None):
-    st.success(flash, icon="✅")
+OUTCOME.show()
 
 csw_id = own_centre
 if role == Role.ADMINISTRATOR:

@@ -23,6 +23,7 @@ from parliament_app.models import User
 from parliament_app.models.attendance import AttendanceMethod, AttendanceStatus, InvolvementRole
 from parliament_app.models.meetings import OccurrenceStatus
 from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.outcome import PageOutcome
 from parliament_app.ui.widgets import empty_state, family_first
 from sessions.attendance.roster import (
     MAX_EXPORT_DAYS,
@@ -70,8 +71,7 @@ ROLE_ICONS: dict[InvolvementRole, str] = {
 }
 STATUSES = list(STATUS_ICONS)
 
-FLASH_KEY = "attendance_page_message"
-FORM_ROUND_KEY = "attendance_page_form_round"  # a new round gives fresh editors after a save
+OUTCOME = PageOutcome("attendance")
 GUARDIANS_KEY = "attendance_page_guardians"  # (user, child) -> guardians, read once per session
 PAST_DAYS = 14
 NEXT_DAYS = 7
@@ -92,11 +92,7 @@ def role_text(role: InvolvementRole | str) -> str:
     return f"{ROLE_ICONS[role]} {_(ROLE_LABELS[role])}"
 
 
-def done(message: str, warnings: list[str] | None = None) -> None:
-    """Remember what happened, start fresh editors and forms, show it."""
-    st.session_state[FLASH_KEY] = (message, warnings or [])
-    st.session_state[FORM_ROUND_KEY] = st.session_state.get(FORM_ROUND_KEY, 0) + 1
-    st.rerun()
+done = OUTCOME.done
 
 
 def cell(value: object) -> str:
@@ -186,7 +182,7 @@ occurrences = {
     )
     + [row for row in found if row["day"] > today]
 }
-form_round = st.session_state.get(FORM_ROUND_KEY, 0)
+form_round = OUTCOME.form_round
 
 # --- render ------------------------------------------------------------------------------------
 
@@ -197,11 +193,8 @@ st.caption(
         "everyone present and correct the few who were not. Every correction is recorded."
     )
 )
-if flash := st.session_state.pop(FLASH_KEY, None):
-    message, warnings = flash
-    st.success(message, icon="✅")
-    for warning in warnings:
-        st.warning(warning, icon="⚠️")
+for warning in OUTCOME.show():
+    st.warning(warning, icon="⚠️")
 
 if not occurrences:
     empty_state(

@@ -22,10 +22,10 @@ from parliament_app.monitoring.caseload import (
 )
 from parliament_app.places.services import list_organisations
 from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.outcome import PageOutcome
 from parliament_app.ui.widgets import empty_state
 
-FLASH_KEY = "caseload_page_message"
-FORM_ROUND_KEY = "caseload_page_form_round"  # a new round gives fresh forms after a success
+OUTCOME = PageOutcome("caseload")
 DRIFTING_ABSENCES = 2  # "2+ absences in a row": the first-glance warning
 CHART_LIMIT = 30  # the chart shows the children who need attention most
 SORT_LABELS = {
@@ -58,11 +58,7 @@ KIND_LABELS = {
 }
 
 
-def done(message: str) -> None:
-    """Remember what happened, start fresh forms, show it."""
-    st.session_state[FLASH_KEY] = message
-    st.session_state[FORM_ROUND_KEY] = st.session_state.get(FORM_ROUND_KEY, 0) + 1
-    st.rerun()
+done = OUTCOME.done
 
 
 def plain(text: str) -> str:
@@ -138,7 +134,7 @@ with transaction() as session:
         if role == Role.ADMINISTRATOR
         else {}
     )
-form_round = st.session_state.get(FORM_ROUND_KEY, 0)
+form_round = OUTCOME.form_round
 
 st.title(_("Caseload"))
 st.caption(
@@ -147,8 +143,7 @@ st.caption(
         "records is recorded in the audit log."
     )
 )
-if flash := st.session_state.pop(FLASH_KEY, None):
-    st.success(flash, icon="✅")
+OUTCOME.show()
 
 csw_id = None
 if role == Role.ADMINISTRATOR:

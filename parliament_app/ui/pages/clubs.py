@@ -31,13 +31,13 @@ from parliament_app.places.services import list_municipalities, list_organisatio
 from parliament_app.policy.groups import may_manage_group
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.group_form import GroupFormWords, create_group_form
+from parliament_app.ui.outcome import PageOutcome
 from parliament_app.ui.widgets import empty_state
 from sessions.calendar import OCCURRENCE_STATUS_LABELS
 from sessions.scheduling import list_occurrences
 from sessions.times import local
 
-FLASH_KEY = "clubs_page_message"
-FORM_ROUND_KEY = "clubs_page_form_round"  # a new round gives fresh forms after a success
+OUTCOME = PageOutcome("clubs")
 GUARDIANS_KEY = "clubs_page_guardians"  # child id -> guardians, read once per browser session
 SLOTS = 3
 UPCOMING_WEEKS = 8
@@ -53,11 +53,7 @@ EXCURSION_KIND_LABELS: dict[ExcursionKind, str] = {
 }
 
 
-def done(message: str, warnings: list[str] | None = None) -> None:
-    """Remember what happened (and the clashes to warn about), start fresh forms, show it."""
-    st.session_state[FLASH_KEY] = (message, warnings or [])
-    st.session_state[FORM_ROUND_KEY] = st.session_state.get(FORM_ROUND_KEY, 0) + 1
-    st.rerun()
+done = OUTCOME.done
 
 
 def weekday_name(weekday: int | None) -> str:
@@ -141,7 +137,7 @@ with transaction() as session:
     municipalities = {place.id: place.name for place in list_municipalities(session)}
     own_organisation = user.organisation.name if user.organisation else ""
 
-form_round = st.session_state.get(FORM_ROUND_KEY, 0)
+form_round = OUTCOME.form_round
 
 st.title(_("Clubs"))
 st.caption(
@@ -150,13 +146,10 @@ st.caption(
         "consent, and what the children ask for."
     )
 )
-if flash := st.session_state.pop(FLASH_KEY, None):
-    message, warnings = flash
-    st.success(message, icon="✅")
-    if warnings:
-        st.markdown("**" + _("Clashes to look at:") + "**")
-        for warning in warnings:
-            st.warning(warning, icon="⚠️")
+if warnings := OUTCOME.show():
+    st.markdown("**" + _("Clashes to look at:") + "**")
+    for warning in warnings:
+        st.warning(warning, icon="⚠️")
 
 if rows:
     st.dataframe(rows, hide_index=True, width="stretch")

@@ -27,19 +27,15 @@ from parliament_app.core.i18n import (
 )
 from parliament_app.models import User
 from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.outcome import PageOutcome
 from parliament_app.ui.widgets import empty_state, family_first
 
-FLASH_KEY = "data_protection_page_message"
-FORM_ROUND_KEY = "data_protection_page_form_round"  # fresh forms and choices after a success
+OUTCOME = PageOutcome("data_protection")
 CHOOSER_LIMIT = 50
 DEFAULT_INACTIVE_DAYS = 730
 
 
-def done(message: str) -> None:
-    """Remember what happened, start fresh forms, show it."""
-    st.session_state[FLASH_KEY] = message
-    st.session_state[FORM_ROUND_KEY] = st.session_state.get(FORM_ROUND_KEY, 0) + 1
-    st.rerun()
+done = OUTCOME.done
 
 
 def subject_access_file(kind: str, child_id: int, language: str):
@@ -71,7 +67,7 @@ def child_title(child) -> str:
 with transaction() as session:
     user = page_user(session)
     user_id = user.id
-form_round = st.session_state.get(FORM_ROUND_KEY, 0)
+form_round = OUTCOME.form_round
 language = current_language()
 
 st.title(_("Data protection"))
@@ -81,8 +77,7 @@ st.caption(
         "erasure is recorded in the audit log, without the child's name."
     )
 )
-if flash := st.session_state.pop(FLASH_KEY, None):
-    st.success(flash, icon="✅")
+OUTCOME.show()
 
 access_tab, retention_tab = st.tabs([_("One child"), _("Retention review")])
 

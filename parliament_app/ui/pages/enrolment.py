@@ -31,10 +31,10 @@ from parliament_app.groups.services import active_member_count, get_group, list_
 from parliament_app.models import Community, EndReason, EnrolmentStatus, Role, User
 from parliament_app.policy.groups import may_manage_group, require_group_manager
 from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.outcome import PageOutcome
 from parliament_app.ui.widgets import empty_state, family_first, figures
 
-FLASH_KEY = "enrolment_page_message"
-FORM_ROUND_KEY = "enrolment_page_form_round"  # a new round gives fresh forms after a success
+OUTCOME = PageOutcome("enrolment")
 PROPOSAL_KEY = "enrolment_page_proposal"  # (group id, proposal, serial) until accepted/replaced
 GUARDIANS_KEY = "enrolment_page_guardians"  # (user, child) -> guardians, read once per session
 CHILD_RESULTS = 50
@@ -43,11 +43,9 @@ PRINTS_CONSENT = (Role.ADMINISTRATOR, Role.SCHOOL_COORDINATOR, Role.SOCIAL_WORKE
 
 
 def done(message: str) -> None:
-    """Remember the success message, start fresh forms, forget the proposal, show the new state."""
-    st.session_state[FLASH_KEY] = message
-    st.session_state[FORM_ROUND_KEY] = st.session_state.get(FORM_ROUND_KEY, 0) + 1
+    """Forget the proposal, then show what happened in a fresh round of forms."""
     st.session_state.pop(PROPOSAL_KEY, None)
-    st.rerun()
+    OUTCOME.done(message)
 
 
 def name_of(given: str, family: str) -> str:
@@ -174,7 +172,7 @@ with transaction() as session:
         for group in list_groups(session, user)
     }
 
-form_round = st.session_state.get(FORM_ROUND_KEY, 0)
+form_round = OUTCOME.form_round
 
 st.title(_("Enrolment"))
 st.caption(
@@ -184,8 +182,7 @@ st.caption(
         "move up as soon as a place frees. A guardian's consent to participation is needed."
     )
 )
-if message := st.session_state.pop(FLASH_KEY, None):
-    st.success(message, icon="✅")
+OUTCOME.show()
 
 if not groups:
     empty_state(

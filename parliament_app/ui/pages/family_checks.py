@@ -9,9 +9,10 @@ from parliament_app.core.i18n import _, format_date, format_number, ngettext
 from parliament_app.monitoring.alerts import family_prompts, mark_prompt_done
 from parliament_app.monitoring.caseload import local_date
 from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.outcome import PageOutcome
 from parliament_app.ui.widgets import empty_state
 
-FLASH_KEY = "family_checks_page_message"
+OUTCOME = PageOutcome("family_checks")
 
 
 def plain(text: str) -> str:
@@ -19,10 +20,7 @@ def plain(text: str) -> str:
     return re.sub(r"([\\`*_\[\]{}()#+\-.!|<>~$:])", r"\\\1", text or "")
 
 
-def done(message: str) -> None:
-    st.session_state[FLASH_KEY] = message
-    st.rerun()
-
+done = OUTCOME.done
 
 st.title(_("Family check-ins"))
 st.caption(
@@ -31,8 +29,7 @@ st.caption(
         "whether the child can keep coming. Mark it done once you have talked with them."
     )
 )
-if flash := st.session_state.pop(FLASH_KEY, None):
-    st.success(flash, icon="✅")
+OUTCOME.show()
 
 show_done = st.checkbox(_("Also show the check-ins already done"), key="family_checks_done")
 prompts = None

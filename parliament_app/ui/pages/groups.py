@@ -21,19 +21,14 @@ from parliament_app.people.accounts import list_users
 from parliament_app.places.services import list_organisations
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.group_form import GroupFormWords, create_group_form
+from parliament_app.ui.outcome import PageOutcome
 from parliament_app.ui.widgets import empty_state
 
-FLASH_KEY = "groups_page_message"
-FORM_ROUND_KEY = "groups_page_form_round"  # a new round gives fresh, empty forms after a success
+OUTCOME = PageOutcome("groups")
 KINDS = list(GroupKind)
 
 
-def done(message: str) -> None:
-    """Remember the success message, start a fresh round of forms and show the new state."""
-    st.session_state[FLASH_KEY] = message
-    st.session_state[FORM_ROUND_KEY] = st.session_state.get(FORM_ROUND_KEY, 0) + 1
-    st.rerun()
-
+done = OUTCOME.done
 
 with transaction() as session:
     user = page_user(session)
@@ -91,7 +86,7 @@ with transaction() as session:
         }
     own_organisation = user.organisation.name if user.organisation else ""
 
-form_round = st.session_state.get(FORM_ROUND_KEY, 0)
+form_round = OUTCOME.form_round
 
 st.title(_("Groups"))
 st.caption(
@@ -100,8 +95,7 @@ st.caption(
         "municipality, is run by one organisation and is led by facilitators."
     )
 )
-if message := st.session_state.pop(FLASH_KEY, None):
-    st.success(message, icon="✅")
+OUTCOME.show()
 
 if rows:
     st.dataframe(rows, hide_index=True, width="stretch")

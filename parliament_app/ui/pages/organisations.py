@@ -18,19 +18,15 @@ from parliament_app.places.services import (
 )
 from parliament_app.policy.access import Action, may
 from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.outcome import PageOutcome
 from parliament_app.ui.widgets import empty_state
 
-FLASH_KEY = "organisations_page_message"
-FORM_ROUND_KEY = "organisations_page_form_round"  # a new round gives fresh forms after a success
+OUTCOME = PageOutcome("organisations")
 
 KINDS = list(OrganisationKind)
 
 
-def done(message: str) -> None:
-    """Remember the success message, start a fresh round of forms and show the new state."""
-    st.session_state[FLASH_KEY] = message
-    st.session_state[FORM_ROUND_KEY] = st.session_state.get(FORM_ROUND_KEY, 0) + 1
-    st.rerun()
+done = OUTCOME.done
 
 
 def country_name(code: str) -> str:
@@ -80,7 +76,7 @@ with transaction() as session:
         for venue in list_venues(session)
     ]
 
-form_round = st.session_state.get(FORM_ROUND_KEY, 0)
+form_round = OUTCOME.form_round
 
 st.title("🏫 " + _("Organisations and places"))
 st.caption(
@@ -89,8 +85,7 @@ st.caption(
         "for social work and NGOs in them, and the venues where groups meet."
     )
 )
-if message := st.session_state.pop(FLASH_KEY, None):
-    st.success(message, icon="✅")
+OUTCOME.show()
 
 municipalities_tab, organisations_tab, venues_tab = st.tabs(
     [_("Municipalities"), _("Organisations"), _("Venues")]

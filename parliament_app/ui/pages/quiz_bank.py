@@ -29,10 +29,10 @@ from parliament_app.models import Role
 from parliament_app.models.quizzes import QuestionType
 from parliament_app.places.services import COUNTRY_NAMES, enabled_countries
 from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.outcome import PageOutcome
 from parliament_app.ui.widgets import empty_state
 
-FLASH_KEY = "quiz_bank_message"
-FORM_ROUND_KEY = "quiz_bank_form_round"  # a new round gives fresh forms after a success
+OUTCOME = PageOutcome("quiz_bank")
 
 MISSING_LABELS = {
     "translation": N_("No translation at all"),
@@ -48,11 +48,7 @@ CONFIDENCE_LABELS = {
 FREE_CHOICES = [None, True, False]
 
 
-def done(message: str) -> None:
-    """Remember the success message, start a fresh round of forms and show the new state."""
-    st.session_state[FLASH_KEY] = message
-    st.session_state[FORM_ROUND_KEY] = st.session_state.get(FORM_ROUND_KEY, 0) + 1
-    st.rerun()
+done = OUTCOME.done
 
 
 def band_label(band: str | None) -> str:
@@ -135,7 +131,7 @@ with transaction() as session:
         key=lambda code: list(COUNTRY_NAMES).index(code) if code in COUNTRY_NAMES else 99,
     )
 
-form_round = st.session_state.get(FORM_ROUND_KEY, 0)
+form_round = OUTCOME.form_round
 language = current_language()
 gap_languages: dict[str, set[str]] = {}
 for key, gap_language, _what in gaps:
@@ -149,8 +145,7 @@ st.caption(
         "asked, but their answers and history are kept."
     )
 )
-if message := st.session_state.pop(FLASH_KEY, None):
-    st.success(message, icon="✅")
+OUTCOME.show()
 
 with st.expander(_("Built-in questions and helplines"), expanded=not questions):
     st.write(

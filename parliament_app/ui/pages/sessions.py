@@ -13,6 +13,7 @@ from parliament_app.models.meetings import OccurrenceStatus, Profession, Recurre
 from parliament_app.people.accounts import list_users
 from parliament_app.places.services import list_organisations, list_venues
 from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.outcome import PageOutcome
 from parliament_app.ui.widgets import empty_state
 from sessions.calendar import OCCURRENCE_STATUS_LABELS, SESSION_KIND_LABELS
 from sessions.conflicts import conflicts_for
@@ -33,8 +34,7 @@ from sessions.scheduling import (
 )
 from sessions.times import MAX_OCCURRENCES, local, series_dates
 
-FLASH_KEY = "sessions_page_message"
-FORM_ROUND_KEY = "sessions_page_form_round"  # a new round gives fresh forms after a success
+OUTCOME = PageOutcome("sessions")
 UPCOMING_WEEKS = 8
 MAX_WARNINGS = 12  # a long series can clash every week: show the first ones and a count
 
@@ -58,11 +58,7 @@ PROFESSION_LABELS: dict[Profession, str] = {
 SESSION_LANGUAGES = {**LANGUAGE_NAMES, "rom": "Romani"}
 
 
-def done(message: str, warnings: list[str] | None = None) -> None:
-    """Remember what happened (and the clashes to warn about), start fresh forms, show it."""
-    st.session_state[FLASH_KEY] = (message, warnings or [])
-    st.session_state[FORM_ROUND_KEY] = st.session_state.get(FORM_ROUND_KEY, 0) + 1
-    st.rerun()
+done = OUTCOME.done
 
 
 def show_conflicts(messages: list[str]) -> None:
@@ -148,7 +144,7 @@ with transaction() as session:
         )
     ]
 
-form_round = st.session_state.get(FORM_ROUND_KEY, 0)
+form_round = OUTCOME.form_round
 
 st.title(_("Sessions"))
 st.caption(
@@ -157,12 +153,9 @@ st.caption(
         "check them first and decide."
     )
 )
-if flash := st.session_state.pop(FLASH_KEY, None):
-    message, warnings = flash
-    st.success(message, icon="✅")
-    if warnings:
-        st.markdown("**" + _("Clashes to look at:") + "**")
-        show_conflicts(warnings)
+if warnings := OUTCOME.show():
+    st.markdown("**" + _("Clashes to look at:") + "**")
+    show_conflicts(warnings)
 
 # --- schedule ----------------------------------------------------------------------------------
 

@@ -11,20 +11,16 @@ from parliament_app.people.accounts import update_user as save_user
 from parliament_app.places.services import list_organisations
 from parliament_app.policy.access import Action, may
 from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.outcome import PageOutcome
 from parliament_app.ui.widgets import empty_state
 
-FLASH_KEY = "users_page_message"
-FORM_ROUND_KEY = "users_page_form_round"  # a new round gives fresh, empty forms after a success
+OUTCOME = PageOutcome("users")
 
 LANGUAGES = list(LANGUAGE_NAMES)
 ROLES = list(Role)
 
 
-def done(message: str) -> None:
-    """Remember the success message, start a fresh round of forms and show the new state."""
-    st.session_state[FLASH_KEY] = message
-    st.session_state[FORM_ROUND_KEY] = st.session_state.get(FORM_ROUND_KEY, 0) + 1
-    st.rerun()
+done = OUTCOME.done
 
 
 def organisation_name(organisation_id: int | None) -> str:
@@ -76,7 +72,7 @@ with transaction() as session:
         for user in users
     }
 
-form_round = st.session_state.get(FORM_ROUND_KEY, 0)
+form_round = OUTCOME.form_round
 organisation_choices = [None, *organisation_labels]
 
 st.title("👥 " + _("Users"))
@@ -87,8 +83,7 @@ st.caption(
         "to an NGO, a municipality or a school."
     )
 )
-if message := st.session_state.pop(FLASH_KEY, None):
-    st.success(message, icon="✅")
+OUTCOME.show()
 
 st.subheader(_("All users"))
 st.dataframe(rows, hide_index=True)
