@@ -521,3 +521,21 @@ def test_cli_extract_update_translit(tmp_path: Path) -> None:
     write_catalog(tmp_path, "sr", [Entry("Play", "Играј")])
     assert runner.invoke(i18n, ["translit", "--root", str(tmp_path)]).exit_code == 0
     assert load_translations("sr_Latn", tmp_path).gettext("Play") == "Igraj"
+
+
+def test_written_catalogs_flag_only_real_percent_placeholders(tmp_path: Path) -> None:
+    """ "95% of" is not a %-placeholder: a python-format flag on it makes msgfmt -c (and the
+    translators' tools) reject every translation, so the files must not carry it."""
+    (tmp_path / "sessions").mkdir()
+    (tmp_path / "sessions" / "page.py").write_text(
+        '_("About {n} (95% of draws stay below {p})")\n_("%(count)d children")\n',
+        encoding="utf-8",
+    )
+    update_catalogs(tmp_path)
+    sync_serbian_latin(tmp_path)
+    for path in [template_path(tmp_path), *(catalog_path(tmp_path, lang) for lang in LANGUAGES)]:
+        entries = path.read_text(encoding="utf-8").split("\n\n")
+        brace = next(entry for entry in entries if 'msgid "About {n}' in entry)
+        percent = next(entry for entry in entries if 'msgid "%(count)d' in entry)
+        assert "python-format" not in brace.replace("python-brace-format", ""), path
+        assert "python-format" in percent.replace("python-brace-format", ""), path

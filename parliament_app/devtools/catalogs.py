@@ -238,11 +238,7 @@ def _check_message(lang: str, message: Message) -> list[str]:
 
 
 def _check_compiles(lang: str, catalog: Catalog) -> list[str]:
-    # babel's PYTHON_FORMAT sees "% o" in "50% of votes" as a placeholder; keep
-    # its python-format check only where our stricter pattern finds one.
-    for message in translatable(catalog):
-        if not any(_PERCENT_PLACEHOLDER.search(msgid) for msgid in _forms(message.id)):
-            message.flags.discard("python-format")
+    _drop_incidental_python_format(catalog)
     problems = [
         f"{lang}: {_label(message)}: {error}"
         for message, errors in catalog.check()
@@ -359,9 +355,19 @@ def _brace_fields(text: str) -> set[str]:
 
 
 def _write_catalog(path: Path, catalog: Catalog) -> None:
+    _drop_incidental_python_format(catalog)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as file:
         write_po(file, catalog)
+
+
+def _drop_incidental_python_format(catalog: Catalog) -> None:
+    """babel flags "95% of" as python-format ("% o" parses as a conversion), and msgfmt -c then
+    rejects every translation of it. Our messages use ``str.format``; keep the flag only where
+    the stricter pattern finds a real %-placeholder."""
+    for message in translatable(catalog):
+        if not any(_PERCENT_PLACEHOLDER.search(msgid) for msgid in _forms(message.id)):
+            message.flags.discard("python-format")
 
 
 def _forms(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
