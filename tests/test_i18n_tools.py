@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gettext
+import shutil
+import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from click.testing import CliRunner
 from parliament_app.cli.i18n import i18n
 from parliament_app.devtools.catalogs import (
     LANGUAGES,
+    REPO_ROOT,
     catalog_path,
     check_catalogs,
     extract_template,
@@ -539,3 +542,14 @@ def test_written_catalogs_flag_only_real_percent_placeholders(tmp_path: Path) ->
         percent = next(entry for entry in entries if 'msgid "%(count)d' in entry)
         assert "python-format" not in brace.replace("python-brace-format", ""), path
         assert "python-format" in percent.replace("python-brace-format", ""), path
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext's msgfmt is not installed")
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_real_catalogs_pass_msgfmt(lang: str) -> None:
+    """What translators' tools check: every format string of every translation matches."""
+    path = catalog_path(REPO_ROOT, lang)
+    result = subprocess.run(
+        ["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
