@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, select, true
 from sqlalchemy.orm import Session
 
 from parliament_app.core.actors import is_active_user
@@ -100,15 +100,10 @@ def require_planner(user: User) -> None:
 
 
 def require_leader_of(session: Session, user: User, group_id: int) -> None:
-    """Administrators, and facilitators who lead the group (checked on GroupLeader itself)."""
-    if is_active_user(user) and user.role == Role.ADMINISTRATOR:
-        return
-    if (
-        is_active_user(user)
-        and user.role == Role.FACILITATOR
-        and session.scalar(
-            select(exists().where(GroupLeader.group_id == group_id, GroupLeader.user_id == user.id))
-        )
+    """``require_group_manager`` for a group known by id only (checked on its leaders)."""
+    if is_active_user(user) and (
+        user.role == Role.ADMINISTRATOR
+        or (user.role == Role.FACILITATOR and is_leader(session, group_id, user.id))
     ):
         return
     raise PermissionDenied(_("You do not have permission to do this."))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     and_,
     exists,
     false,
@@ -130,7 +131,8 @@ def may_issue_badge(session: Session, user: Actor, child_id: int) -> bool:
     )
 
 
-def groups_with_pupils_of(school_id: int):
+def groups_with_pupils_of(school_id: int) -> Select[tuple[int]]:
+    """The groups a school's pupils are actively enrolled in, as a subquery."""
     return (
         select(Enrolment.group_id)
         .join(Child, Child.id == Enrolment.child_id)

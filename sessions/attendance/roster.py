@@ -29,7 +29,7 @@ import csv
 import io
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import astuple, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     Select,
@@ -76,6 +76,7 @@ from parliament_app.policy.meetings import (
     may_take_attendance,
     require_attendance_taker,
 )
+from sessions.times import local_midnight
 
 __all__ = [
     "EXPORT_COLUMNS",
@@ -799,8 +800,8 @@ def attendance_rows(
         .join(Child, Child.id == Attendance.child_id)
         .where(
             attendance_export_scope(session, user, group_id),
-            Occurrence.starts_at >= _local_midnight(start),
-            Occurrence.starts_at < _local_midnight(end + timedelta(days=1)),
+            Occurrence.starts_at >= local_midnight(start),
+            Occurrence.starts_at < local_midnight(end + timedelta(days=1)),
         )
         .order_by(Occurrence.starts_at, Occurrence.id, Child.family_name, Child.given_name)
     )
@@ -903,10 +904,6 @@ def _audit_export(
         group_id=group_id,
         rows=rows,
     )
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LOCAL_TIMEZONE)
 
 
 def _require_not_cancelled(occurrence: Occurrence) -> None:
