@@ -1,8 +1,9 @@
 #!/bin/sh
 # Install everything and run the whole test suite: lint, the layers contract, language catalogs,
 # tests.
-# PostgreSQL lane: set PARLIAMENT_TEST_POSTGRESQL_URL (CI does) and every database test runs on
-# SQLite and on PostgreSQL.
+# PostgreSQL lane: set PARLIAMENT_TEST_POSTGRESQL_URL (CI does) and every service test runs on
+# SQLite and on PostgreSQL. One layer: ./test.sh tests/unit (tests/services/<area>, tests/pages ...).
+# Tests run on every core (pytest-xdist); PARLIAMENT_TEST_WORKERS=0 runs them in one process.
 set -eu
 cd "$(dirname "$0")"
 sh scripts/bootstrap.sh test
@@ -23,4 +24,4 @@ echo "==> layers contract (docs/architecture.md)"
 echo "==> language catalogs"
 "$VENV/bin/parliament" i18n check
 echo "==> tests (engines: sqlite${PARLIAMENT_TEST_POSTGRESQL_URL:+, postgresql})"
-exec "$VENV/bin/python" -m pytest "$@"
+exec "$VENV/bin/python" -m pytest -n "${PARLIAMENT_TEST_WORKERS:-auto}" --dist loadgroup "$@"

@@ -240,17 +240,6 @@ def open_page(page: Page, url: str, timeout: float = 30_000) -> None:
     wait_idle(page, timeout, settle=400)
 
 
-def main_text(page: Page) -> str:
-    return page.inner_text("[data-testid=stMain]")
-
-
-def title(page: Page) -> str:
-    """The page's heading (the first h1 in the main area), without a leading emoji."""
-    heading = page.locator("[data-testid=stMain] h1").first
-    heading.wait_for(timeout=15_000)
-    return heading.inner_text().strip()
-
-
 def sign_in(
     page: Page, username: str, password: str, language: str | None = None, base_url: str = ""
 ) -> None:
@@ -264,20 +253,6 @@ def sign_in(
         form.locator("button[type=submit]").click()
     page.wait_for_selector("[data-testid=stApp]", state="attached")
     wait_idle(page, settle=400)
-
-
-def sign_out(page: Page) -> None:
-    with page.expect_navigation(wait_until="domcontentloaded"):
-        page.locator("button.parliament-sign-out").click()
-    wait_idle(page, settle=400)
-
-
-def choose(page: Page, label: str, option: str, scope: Any = None) -> None:
-    """Pick ``option`` in the select box labelled ``label`` (Streamlit's combobox)."""
-    box = (scope or page).get_by_role("combobox", name=label, exact=True)
-    box.click()
-    page.get_by_role("option", name=option, exact=True).click()
-    wait_idle(page)
 
 
 @dataclass(frozen=True)
@@ -404,27 +379,6 @@ def schedule_now(
 
 
 # --- pages that exist now (others are still being built) ---------------------------------------
-
-
-def page_registered(name: str) -> bool:
-    """The page file exists and the shell routes it (a staff menu entry or a child's deep link)."""
-    if not (PAGES_DIR / f"{name}.py").exists():
-        return False
-    from parliament_app.ui.shell import CHILD_PAGES, PAGE_TABLE
-
-    return name in CHILD_PAGES or any(entry[1] == f"{name}.py" for entry in PAGE_TABLE)
-
-
-def needs_page(*names: str) -> Any:
-    """A pytest mark: skip the test until these pages are built and routed."""
-    import pytest
-
-    missing = [name for name in names if not page_registered(name)]
-    return pytest.mark.skipif(
-        bool(missing),
-        reason="page not built or not routed yet: "
-        + ", ".join(f"parliament_app/ui/pages/{name}.py" for name in missing),
-    )
 
 
 # --- screenshots --------------------------------------------------------------------------------

@@ -5,15 +5,14 @@ through the first-run page with the demo municipality; each test gets a fresh br
 (no cookies), so every test signs in itself. A failed test leaves a screenshot of each of its
 pages in ``test-artifacts/browser/``, and the server's log beside them.
 
-The helpers (``wait_idle``, ``sign_in``, ``open_page`` …) live in
-``parliament_app.devtools.screenshots``, which the ``parliament screenshots`` command uses too; test
-modules import them from there."""
+Shared helpers (the server, ``sign_in``, ``open_page``, ``wait_idle``) are in
+``parliament_app.devtools.screenshots``, which the ``parliament screenshots`` command uses too;
+what only these tests need is in ``tests/browser/helpers.py``."""
 
 from __future__ import annotations
 
 import re
 import shutil
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,11 +27,10 @@ from parliament_app.devtools.screenshots import (
     AppServer,
     first_run,
     launch_browser,
-    main_text,
     open_page,
+    sign_in,
 )
-from parliament_app.devtools.screenshots import sign_in as _sign_in
-from parliament_app.devtools.screenshots import wait_idle as _wait_idle
+from tests.browser.helpers import main_text
 
 HERE = Path(__file__).parent
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -45,38 +43,17 @@ else:
     MISSING = "" if CHROMIUM.exists() else f"{CHROMIUM} is missing: apt-get install chromium"
 
 
-def pytest_plugin_registered(plugin: object, manager: object) -> None:
-    """Keep ``tests/conftest.py`` as the module named ``conftest``.
-
-    ``tests/`` is not a package, so pytest imports this file under the same top-level name
-    ``conftest`` and it would shadow the root one for modules that ``from conftest import ...``
-    (tests/test_schema.py does). This hook is historic: pytest replays it for the plugins already
-    registered when this file is, so the root conftest is put back right after this one loads.
-    """
-    if Path(getattr(plugin, "__file__", "") or "") == ROOT / "tests" / "conftest.py":
-        sys.modules["conftest"] = plugin  # type: ignore[assignment]
-
-
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test in this directory is a browser test; without Chromium they are all skipped."""
     for item in items:
         if HERE not in Path(item.fspath).parents:
             continue
         item.add_marker(pytest.mark.browser)
+        # One worker runs them all: they share one app server and its first run.
+        item.add_marker(pytest.mark.xdist_group("browser"))
         if MISSING:
             item.add_marker(pytest.mark.skip(reason=f"browser tests need Chromium: {MISSING}"))
-
-
-# --- helpers (also importable from parliament_app.devtools.screenshots) ---------------------
-
-
-def wait_idle(page, timeout: float = 30_000) -> None:
-    _wait_idle(page, timeout)
-
-
-def sign_in(page, username: str, password: str, language: str | None = None) -> None:
-    """Sign in through the sign-in form; the page's context carries the server's base URL."""
-    _sign_in(page, username, password, language)
 
 
 # --- the server, the browser, the demo data ----------------------------------------------------

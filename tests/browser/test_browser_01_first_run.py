@@ -3,7 +3,8 @@ and the demo accounts are shown once (the session fixture ``demo`` does it throu
 
 from playwright.sync_api import expect
 
-from parliament_app.devtools.screenshots import open_page, sign_in, title
+from parliament_app.devtools.screenshots import open_page, sign_in
+from tests.browser.helpers import title
 
 
 def test_mismatched_passwords_are_refused_with_what_to_do(demo) -> None:

@@ -5,7 +5,8 @@ import re
 
 from playwright.sync_api import expect
 
-from parliament_app.devtools.screenshots import open_page, sign_in, sign_out, title, wait_idle
+from parliament_app.devtools.screenshots import open_page, sign_in, wait_idle
+from tests.browser.helpers import sign_out, title
 
 HELLO = re.compile(r"^Hello, ")
 

@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from parliament_app.core.clock import local_today
-from parliament_app.devtools.screenshots import needs_page, open_page, wait_idle
+from parliament_app.devtools.screenshots import open_page, wait_idle
 
 YEAR = local_today().year
 REGISTER = (
@@ -55,7 +55,6 @@ def choose_group(page, name: str) -> None:
     wait_idle(page)
 
 
-@needs_page("enrolment")
 def test_school_signs_an_imported_pupil_up(signed_in, tmp_path) -> None:
     page = signed_in("school", "en")
     open_page(page, "/enrolment?lang=en")
@@ -79,7 +78,6 @@ def test_school_signs_an_imported_pupil_up(signed_in, tmp_path) -> None:
     expect(outcome).to_contain_text(re.compile("got a place in|is on the waiting list"))
 
 
-@needs_page("enrolment")
 def test_composer_proposes_a_mixed_roster(signed_in) -> None:
     page = signed_in("facilitator", "en")
     open_page(page, "/enrolment?lang=en")

@@ -17,7 +17,6 @@ from sqlalchemy import select
 from parliament_app.devtools.screenshots import (
     SECRET_KEY,
     database,
-    needs_page,
     open_page,
     schedule_now,
     wait_idle,
@@ -79,7 +78,6 @@ def _badge(app_server, group_name: str) -> tuple[str, str]:
         return token, child.given_name
 
 
-@needs_page("scan")
 def test_badge_scan_checks_a_child_in(signed_in, app_server, today) -> None:
     token, given_name = _badge(app_server, GROUPS["badge"])
     page = signed_in("facilitator", "en")
@@ -121,7 +119,6 @@ def _self_check_in_link(page) -> str:
     return f"/{written.group(0)}&c={code}"
 
 
-@needs_page("scan", "check_in")
 def test_self_check_in_deep_link_on_a_second_device(signed_in, new_page, today) -> None:
     station = signed_in("facilitator", "en")
     open_page(station, "/scan?lang=en")

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import expect
 
-from parliament_app.devtools.screenshots import choose, open_page, wait_idle
+from parliament_app.devtools.screenshots import open_page, wait_idle
+from tests.browser.helpers import choose
 
 CHILDREN = {"sq": "Ylli", "mk": "Sonce"}
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from parliament_app.devtools.screenshots import database, needs_page, open_page
+from parliament_app.devtools.screenshots import database, open_page
 
 
 def _followed_child_misses_sessions(app_server) -> str:
@@ -65,7 +65,6 @@ def _followed_child_misses_sessions(app_server) -> str:
         return f"{child.given_name} {child.family_name}"
 
 
-@needs_page("alerts")
 def test_social_worker_sees_an_alert_after_missed_sessions(signed_in, app_server) -> None:
     name = _followed_child_misses_sessions(app_server)
     app_server.cli("alerts", "evaluate")

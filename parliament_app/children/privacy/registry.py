@@ -2,8 +2,9 @@
 
 The areas' tables are declared here, in one list grouped by area, rather than by each area
 registering itself: every table is in ``parliament_app.models``, so the list needs no import of a
-higher room and is complete whatever was imported first. ``tests/test_rights.py`` fails when a
-table with a ``child_id`` column is missing from it.
+higher room and is complete whatever was imported first.
+``tests/services/children/test_rights.py`` fails when a table with a ``child_id`` column is
+missing from it.
 """
 
 from __future__ import annotations

@@ -1,0 +1,72 @@
+"""The schema: Alembic migrations build exactly what the models describe, on every engine."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from parliament_app.core import migrate
+from parliament_app.core.db import make_engine
+from parliament_app.models import metadata
+from tests.conftest import ENGINES
+
+
+def test_migrations_reach_head(engine: Engine) -> None:
+    assert migrate.is_up_to_date(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def test_models_and_migrations_do_not_drift(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, metadata)
+    assert differences == []
+
+
+def test_every_model_table_exists(engine: Engine) -> None:
+    tables = set(inspect(engine).get_table_names())
+    assert set(metadata.tables) <= tables
+
+
+def _fresh_url(kind: str, tmp_path):
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+    else:
+        from tests.conftest import _postgresql_database
+
+        yield from _postgresql_database()
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_upgrading_keeps_existing_enrolments_in_waiting_order(kind: str, tmp_path) -> None:
+    for url in _fresh_url(kind, tmp_path):
+        engine = make_engine(url)
+        migrate.upgrade(engine, "0001_core")
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO countries (code, name, enabled) VALUES ('RS', 'Serbia', true)",
+                "INSERT INTO municipalities (id, country_code, name) VALUES (1, 'RS', 'M')",
+                "INSERT INTO organisations (id, kind, name, municipality_id, active) "
+                "VALUES (1, 'ngo', 'N', 1, true)",
+                "INSERT INTO groups (id, kind, name, description, organisation_id, "
+                "municipality_id, min_age, max_age, capacity, active, created_at) VALUES "
+                "(1, 'parliament', 'P', '', 1, 1, 7, 18, 30, true, '2025-01-01 10:00:00+00')",
+                "INSERT INTO children (id, given_name, family_name, birth_date, gender, "
+                "school_class, municipality_id, home_languages, residence_area, "
+                "socio_economic_band, care_situation, created_at) VALUES (1, 'A', 'B', "
+                "'2014-01-01', 'female', '', 1, '[]', '', 'unknown', 'unknown', "
+                "'2025-01-01 10:00:00+00')",
+                "INSERT INTO enrolments (id, group_id, child_id, status, created_at) "
+                "VALUES (1, 1, 1, 'waiting', '2025-02-03 08:00:00+00')",
+            ):
+                connection.execute(text(statement))
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            source, queued = connection.execute(
+                text("SELECT source, queued_at FROM enrolments WHERE id = 1")
+            ).one()
+        assert source == "facilitator"
+        assert str(queued).startswith("2025-02-03 08:00:00")
+        engine.dispose()
