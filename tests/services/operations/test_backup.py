@@ -137,7 +137,9 @@ def test_sqlite_backup_is_one_consistent_snapshot_while_the_app_writes(tmp_path:
             time.sleep(0.01)
         # A write transaction that stays open during the backups (the app in mid-request).
         holder = sqlite3.connect(path, isolation_level=None, timeout=30)
-        holder.execute("BEGIN")
+        # IMMEDIATE: a deferred BEGIN whose snapshot the writer has moved on from gets "database
+        # is locked" at once on its first write, without waiting (seen under parallel tests).
+        holder.execute("BEGIN IMMEDIATE")
         holder.execute("INSERT INTO pending VALUES ('uncommitted')")
         snapshots = []
         for _ in range(5):
