@@ -31,6 +31,7 @@ from parliament_app.groups.composer import (
     feasible,
 )
 from parliament_app.groups.composer.roster import _safe_flags, _suppress
+from tests.properties import examples
 
 COMMUNITY = ("community",)
 
@@ -339,7 +340,9 @@ def _counting_argument(pool: list[Candidate], config: ComposerSettings) -> bool:
     return missing + sum(min(n, cap) for v, n in values.items() if v not in MISSING) >= size
 
 
-fast = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+fast = settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @fast
@@ -431,7 +434,7 @@ def _brute_force(pool: list[Candidate], config: ComposerSettings) -> tuple[list[
     raise AssertionError("the empty roster always keeps the caps")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(problems(max_candidates=9))
 def test_small_pools_match_brute_force(problem) -> None:
     pool, config = problem

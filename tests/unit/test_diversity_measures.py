@@ -21,6 +21,7 @@ from parliament_app.groups.diversity.measures import (
     unit_diversity,
     unit_flags,
 )
+from tests.properties import examples
 
 Counts = dict[str, dict[str, int]]
 
@@ -360,7 +361,7 @@ def test_unit_flags_edge_cases() -> None:
         unit_flags({"club": {"r": 30}}, pool, {"r"}, pool_size=10)
 
 
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 @given(st.integers(1, 30).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n))))
 def test_hypergeometric_tail_approaches_binomial_for_large_pools(size_x: tuple[int, int]) -> None:
     size, x = size_x

@@ -26,6 +26,7 @@ from tests.import_corpus.corpus import (
     build_corpus,
     csv_bytes,
 )
+from tests.properties import examples
 
 
 def test_the_corpus_can_be_written_out_for_trying_by_hand(tmp_path: Path) -> None:
@@ -111,7 +112,11 @@ def _rows(header: list[str], names: list[str]) -> list[list[str]]:
     return [header] + [list(pair) for pair in pairwise(names)]
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(
+    max_examples=examples(200),
+    deadline=None,
+    suppress_health_check=[HealthCheck.filter_too_much],
+)
 @given(names=_names(LATIN, "ascii"))
 def test_windows_1250_latin_is_never_read_as_cyrillic(names: list[str]) -> None:
     rows = _rows(["Ime", "Prezime"], names)
@@ -120,7 +125,7 @@ def test_windows_1250_latin_is_never_read_as_cyrillic(names: list[str]) -> None:
     assert table.rows == rows
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(names=_names(CYRILLIC, ""))
 def test_windows_1251_cyrillic_is_never_read_as_latin(names: list[str]) -> None:
     rows = _rows(["Име", "Презиме"], names)
