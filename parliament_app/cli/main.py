@@ -295,6 +295,7 @@ def check_command() -> None:
         click.echo("secret: PARLIAMENT_SECRET_KEY is a placeholder or too short (32+ characters)")
     else:
         click.echo("secret: set")
+    _warn_about_helplines(engine)
     i18n_problems = check_catalogs(REPO_ROOT) + check_quiz_content(CONTENT_DIR).problems
     problems += len(i18n_problems)
     click.echo(
@@ -303,6 +304,23 @@ def check_command() -> None:
     )
     if problems:
         sys.exit(1)
+
+
+def _warn_about_helplines(engine) -> None:
+    """A warning, not a failure: a country may have no line anyone could verify (Kosovo has no
+    child helpline today); its children are then told whom to tell instead."""
+    from activities.quizzes.bank import countries_without_trusted_line
+
+    with unit_of_work(make_factory(engine)) as session:
+        missing = countries_without_trusted_line(session, list(get_settings().enabled_countries))
+    for country in missing:
+        click.echo(
+            f"helplines: warning: {country} has no verified child or anti-trafficking line "
+            "that children are shown (parliament quiz helplines --country "
+            f"{country} --audience staff)"
+        )
+    if not missing:
+        click.echo("helplines: every country has a verified child or anti-trafficking line")
 
 
 if __name__ == "__main__":

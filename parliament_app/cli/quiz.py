@@ -13,13 +13,17 @@ from pathlib import Path
 import click
 
 from activities.quizzes.bank import (
+    AUDIENCES,
     QUIZ_LANGUAGES,
     bank_as_json,
+    cost_text,
     ensure_question_bank,
     export_po,
+    helplines_for,
+    hours_text,
     import_po,
 )
-from parliament_app.cli.common import database_errors_reported, transaction
+from parliament_app.cli.common import database_errors_reported, fail, transaction
 from parliament_app.core.actors import OPERATOR
 from parliament_app.core.config import get_settings
 
@@ -129,3 +133,50 @@ def import_po_command(language: str, file: Path) -> None:
         click.echo(f"{file}: {len(summary.errors)} errors, nothing imported", err=True)
         sys.exit(1)
     click.echo(f"{file}: {summary.updated} strings updated, {summary.unchanged} unchanged")
+
+
+@quiz.command("helplines")
+@click.option("--country", required=True, help="Country code: RS, XK, MK or BA.")
+@click.option(
+    "--audience",
+    default="child",
+    show_default=True,
+    type=click.Choice(AUDIENCES),
+    help="child: the lines a child's end screen shows (active, verified recently); "
+    "staff: every line.",
+)
+@click.option(
+    "--format",
+    "output",
+    default="text",
+    show_default=True,
+    type=click.Choice(["text", "json"]),
+    help='json: one object per line: {"number", "name", "hours", "free", "verified_on", "source"}.',
+)
+@click.option("--lang", "language", default="en", show_default=True, type=_LANGUAGE)
+@database_errors_reported
+def helplines_command(country: str, audience: str, output: str, language: str) -> None:
+    """Print the helplines an audience sees in a country."""
+    country = country.strip().upper()
+    if country not in get_settings().enabled_countries:
+        fail(f"unknown or disabled country {country!r}")
+    with transaction() as session:
+        lines = helplines_for(session, country, language, audience)
+    for line in lines:
+        if output == "json":
+            record = {
+                "number": line.number,
+                "name": line.name,
+                "hours": line.hours,
+                "free": line.free,
+                "verified_on": line.verified_on.isoformat() if line.verified_on else None,
+                "source": line.source,
+            }
+            click.echo(json.dumps(record, ensure_ascii=False))
+            continue
+        status = ""
+        if not line.shown_to_children:
+            status = "  [staff only: not verified recently or switched off]"
+        click.echo(
+            f"{line.number}  {line.name} ({hours_text(line.hours)}, {cost_text(line.free)}){status}"
+        )

@@ -30,6 +30,7 @@ class Settings:
     enabled_countries: tuple[str, ...] = ("RS", "XK", "MK", "BA")
     late_after_minutes: int = 10  # a scan this long after the start marks the child late
     absent_on_close: bool = True  # closing an occurrence marks the unmarked children absent
+    helpline_verified_months: int = 12  # children see a helpline verified this recently
 
     @property
     def uses_sqlite(self) -> bool:
@@ -52,6 +53,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         enabled_countries=tuple(c.strip().upper() for c in countries.split(",") if c.strip()),
         late_after_minutes=int(env.get("PARLIAMENT_LATE_AFTER_MINUTES", "10")),
         absent_on_close=env.get("PARLIAMENT_ABSENT_ON_CLOSE", "1") not in ("0", "false", "no"),
+        helpline_verified_months=int(env.get("PARLIAMENT_HELPLINE_VERIFIED_MONTHS", "12")),
     )
 
 

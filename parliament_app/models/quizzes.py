@@ -4,9 +4,9 @@ helplines per country, and runs that children join without accounts."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from parliament_app.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -81,10 +81,17 @@ class Helpline(Base):
     names: Mapped[dict[str, str]] = mapped_column(JSON)  # language -> name
     descriptions: Mapped[dict[str, str]] = mapped_column(JSON)  # language -> what it is for
     free: Mapped[bool | None] = mapped_column(Boolean)
-    hours: Mapped[str | None] = mapped_column(String(40))
+    hours: Mapped[str | None] = mapped_column(String(40))  # "24/7", "daily 08:00-20:00" ...
     confidence: Mapped[str] = mapped_column(String(20), default="high")
     sort_order: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What the line is for (child, trafficking, violence, missing, police, ambulance, emergency)
+    # and who checked it works, when, against which public source: children are shown only
+    # lines verified recently (activities/quizzes/bank/helplines.py).
+    kind: Mapped[str] = mapped_column(String(20), default="other", server_default="other")
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    verified_by: Mapped[str | None] = mapped_column(String(120))
+    source: Mapped[str | None] = mapped_column(String(500))
 
 
 class QuizRun(Base):

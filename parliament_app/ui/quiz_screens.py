@@ -10,6 +10,7 @@ from html import escape
 import streamlit as st
 
 from activities.quizzes import play
+from activities.quizzes.bank import cost_text, hours_text
 from parliament_app.core.i18n import _
 from parliament_app.models.quizzes import QuestionType
 
@@ -116,9 +117,19 @@ def result_and_helplines(summary: play.PlayerSummary) -> None:
     )
     if not summary.helplines:
         st.markdown(_("Talk to your facilitator, a teacher or another adult you trust."))
+    elif not any(line.kind == "child" for line in summary.helplines):
+        # No children's line could be verified in this country (Kosovo today): say whom to tell
+        # rather than promise a line that is not there.
+        st.markdown(
+            _(
+                "We could not confirm a helpline for children in your country. Tell your "
+                "facilitator, a teacher or another adult you trust."
+            )
+        )
     for line in summary.helplines:
         number = line.number.replace(" ", "")
         text = f"📞 [{escape(line.number)}](tel:{number}) — {line.name}"
         if line.description:
             text += f": {line.description}"
         st.markdown(text)
+        st.caption(f"{hours_text(line.hours)} · {cost_text(line.free)}")

@@ -42,9 +42,14 @@ from activities.quizzes.bank.editing import (
     update_translation,
 )
 from activities.quizzes.bank.helplines import (
+    AUDIENCES,
     HelplineView,
+    cost_text,
+    countries_without_trusted_line,
     deactivate_helpline,
     helplines_for,
+    hours_text,
+    lines_due_for_verification,
     list_helplines,
     save_helpline,
 )
@@ -52,6 +57,7 @@ from activities.quizzes.bank.translations import ImportSummary, export_po, impor
 
 __all__ = [
     "AGE_BANDS",
+    "AUDIENCES",
     "BAND_TOPICS",
     "CONTENT_DIR",
     "HELPLINE_CONFIDENCE",
@@ -63,11 +69,15 @@ __all__ = [
     "ImportSummary",
     "LoadResult",
     "bank_as_json",
+    "cost_text",
+    "countries_without_trusted_line",
     "deactivate_helpline",
     "ensure_question_bank",
     "export_po",
     "helplines_for",
+    "hours_text",
     "import_po",
+    "lines_due_for_verification",
     "list_helplines",
     "list_questions",
     "load_content_files",

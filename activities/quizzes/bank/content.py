@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,24 @@ MIN_QUESTIONS_PER_BAND = 20
 
 
 HELPLINE_CONFIDENCE: tuple[str, ...] = ("high", "medium", "uncertain")
+# What a line is for. A country's children should have a "child" line; "police" is who a child
+# is told to call when there is none.
+HELPLINE_KINDS: tuple[str, ...] = (
+    "child",
+    "trafficking",
+    "violence",
+    "missing",
+    "police",
+    "ambulance",
+    "emergency",
+    "other",
+)
+# Opening hours as data, so every language can say them: "24/7", "daily 08:00-20:00" or
+# "weekdays 09:00-22:00" (Monday to Friday).
+HELPLINE_HOURS = re.compile(
+    r"^(?:24/7|(?P<days>daily|weekdays) (?P<opens>(?:[01]\d|2[0-3]):[0-5]\d)"
+    r"-(?P<closes>(?:[01]\d|2[0-3]):[0-5]\d|24:00))$"
+)
 
 
 # The topics of each age band (shared/reference/quiz-content.md), in teaching order.
@@ -310,6 +329,28 @@ def _helpline_problems(helplines: Sequence[dict[str, Any]]) -> list[str]:
             problems.append(f"{label}: unknown confidence {item.get('confidence')!r}")
         if item.get("free") not in (True, False, None):
             problems.append(f"{label}: free must be true, false or null")
+        if item.get("kind", "other") not in HELPLINE_KINDS:
+            problems.append(f"{label}: unknown kind {item.get('kind')!r}")
+        if item.get("hours") is not None and not HELPLINE_HOURS.match(str(item["hours"])):
+            problems.append(f"{label}: hours must read 24/7, daily HH:MM-HH:MM or weekdays ...")
+        problems += _verification_problems(label, item)
+    return problems
+
+
+def _verification_problems(label: str, item: dict[str, Any]) -> list[str]:
+    """A line marked verified says when, by whom and against which public address."""
+    verified_on = item.get("verified_on")
+    if verified_on is None:
+        return []
+    problems = []
+    try:
+        date.fromisoformat(verified_on)
+    except (TypeError, ValueError):
+        problems.append(f"{label}: verified_on must be a date (YYYY-MM-DD)")
+    if not _filled(item.get("verified_by")):
+        problems.append(f"{label}: verified_on without verified_by")
+    if not str(item.get("source") or "").startswith(("https://", "http://")):
+        problems.append(f"{label}: verified_on without a source address")
     return problems
 
 
@@ -428,7 +469,13 @@ def _ensure_helplines(
                 hours=item.get("hours"),
                 confidence=item.get("confidence") or "high",
                 sort_order=position[country] * 10,
-                active=True,
+                active=item.get("active", True),
+                kind=item.get("kind") or "other",
+                verified_on=date.fromisoformat(item["verified_on"])
+                if item.get("verified_on")
+                else None,
+                verified_by=item.get("verified_by"),
+                source=item.get("source"),
             )
         )
         existing.add((country, number))

@@ -4,7 +4,6 @@ results for the facilitator (never any names)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -13,7 +12,6 @@ from activities.quizzes.bank import helplines_for
 from activities.quizzes.play.runs import (
     _language,
     _managed_run,
-    _pick,
     _player_count,
     _require_player,
     _run,
@@ -118,35 +116,10 @@ def player_summary(session: Session, token: str | None) -> PlayerSummary:
 
 
 def helplines(session: Session, country_code: str | None, language: str) -> list[HelplineView]:
-    """The country's helplines in the player's language, as the question bank maintains them."""
+    """The lines a child may be shown in the run's country, in the player's language."""
     if not country_code:
         return []
-    items = helplines_for(session, country_code, language)
-    return [_helpline_view(item, language) for item in items]
-
-
-def _helpline_view(item: Any, language: str) -> HelplineView:
-    if isinstance(item, HelplineView):
-        return item
-
-    def get(key: str) -> Any:
-        return item.get(key) if isinstance(item, dict) else getattr(item, key, None)
-
-    def text(single: str, plural: str) -> str:
-        value = get(single)
-        if value is None:
-            value = get(plural)
-        if isinstance(value, dict):
-            return _pick(value, language)
-        return str(value or "")
-
-    return HelplineView(
-        number=str(get("number") or ""),
-        name=text("name", "names"),
-        description=text("description", "descriptions"),
-        free=get("free"),
-        hours=get("hours"),
-    )
+    return helplines_for(session, country_code, language)
 
 
 def run_results(

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from activities.quizzes.bank.helplines import HelplineView
 from parliament_app.models.quizzes import (
     QuestionType,
     RunMode,
@@ -164,15 +165,6 @@ class PlayerRow:
     language: str
     child_id: int | None
     joined_at: datetime
-
-
-@dataclass(frozen=True)
-class HelplineView:
-    number: str
-    name: str
-    description: str
-    free: bool | None = None
-    hours: str | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from activities.quizzes import play
 from activities.quizzes.play.results import _points
+from parliament_app.core.clock import local_today
 from parliament_app.core.errors import NotFound, PermissionDenied, ValidationError
 from parliament_app.core.qr import qr_png, qr_svg
 from parliament_app.models import utcnow
@@ -544,6 +545,15 @@ def test_summary_encourages_and_lists_the_helplines(db: Session, world: World, b
             descriptions={"en": "Free, 24/7", "sq": "Falas, 24/7"},
             free=True,
             hours="24/7",
+            kind="child",
+            verified_on=local_today(),
+            verified_by="Test team",
+            source="https://example.org/116111",
+        )
+    )
+    db.add(
+        Helpline(
+            country_code="RS", number="0800 000 000", names={"en": "Unchecked"}, descriptions={}
         )
     )
     db.flush()
@@ -557,7 +567,7 @@ def test_summary_encourages_and_lists_the_helplines(db: Session, world: World, b
     summary = play.player_summary(db, token)
     assert (summary.correct, summary.total, summary.points) == (1, 1, 1)
     assert "Great work" in summary.message
-    assert any(line.number == "116 111" for line in summary.helplines)
+    assert [line.number for line in summary.helplines] == ["116 111"]  # never the unchecked one
 
 
 def test_speed_bonus_scales_points_with_time(db: Session, world: World, bank: Bank) -> None:

@@ -70,3 +70,50 @@ def test_upgrading_keeps_existing_enrolments_in_waiting_order(kind: str, tmp_pat
         assert source == "facilitator"
         assert str(queued).startswith("2025-02-03 08:00:00")
         engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_upgrading_corrects_the_shipped_helplines(kind: str, tmp_path) -> None:
+    """A deployment that loaded the old built-in lines: 112 goes where it does not work, the
+    unconfirmed line is switched off, the rest are marked verified with their source."""
+    for url in _fresh_url(kind, tmp_path):
+        engine = make_engine(url)
+        migrate.upgrade(engine, "0006_performance")
+        old_112 = '{"en": "Single emergency number; check whether it works where you live."}'
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO countries (code, name, enabled) VALUES (:c, :c, true)"),
+                [{"c": code} for code in ("RS", "XK", "MK", "BA")],
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO helplines (country_code, number, names, descriptions, "
+                    "confidence, sort_order, active) VALUES (:country, :number, "
+                    "'{\"en\": \"Line\"}', :descriptions, 'uncertain', 10, true)"
+                ),
+                [
+                    {"country": country, "number": number, "descriptions": old_112}
+                    for country, number in [
+                        ("RS", "112"),
+                        ("BA", "112"),
+                        ("XK", "112"),
+                        ("MK", "116 111"),
+                        ("BA", "080 05 03 05"),
+                    ]
+                ]
+                + [{"country": "RS", "number": "0800 555 555", "descriptions": "{}"}],
+            )
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            rows = {
+                (row.country_code, row.number): row
+                for row in connection.execute(text("SELECT * FROM helplines"))
+            }
+        engine.dispose()
+        assert ("RS", "112") not in rows and ("BA", "112") not in rows
+        assert not rows["MK", "116 111"].active and rows["MK", "116 111"].verified_on is None
+        kosovo = rows["XK", "112"]
+        assert kosovo.kind == "emergency" and kosovo.verified_on is not None
+        assert "check whether" not in str(kosovo.descriptions)
+        assert rows["BA", "080 05 03 05"].hours == "weekdays 09:00-22:00"
+        assert rows["RS", "0800 555 555"].verified_on is None  # an administrator's own line
