@@ -117,3 +117,63 @@ def test_upgrading_corrects_the_shipped_helplines(kind: str, tmp_path) -> None:
         assert "check whether" not in str(kosovo.descriptions)
         assert rows["BA", "080 05 03 05"].hours == "weekdays 09:00-22:00"
         assert rows["RS", "0800 555 555"].verified_on is None  # an administrator's own line
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_upgrading_corrects_the_shipped_quiz_texts_but_keeps_edits(kind: str, tmp_path) -> None:
+    for url in _fresh_url(kind, tmp_path):
+        engine = make_engine(url)
+        migrate.upgrade(engine, "0007_helplines")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO quiz_questions (id, key, age_band, topic, type, correct, "
+                    "option_count, created_at) VALUES (1, '15-18-reporting-03', '15-18', "
+                    "'reporting', 'multiple', '[0]', 2, '2026-01-01 10:00:00+00'), (2, "
+                    "'11-14-x', '11-14', 'lover_boy', 'single', '[0]', 2, "
+                    "'2026-01-01 10:00:00+00')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO quiz_translations (question_id, language, text, options, "
+                    "explanation, updated_at) VALUES (:id, :language, :text, :options, "
+                    ":explanation, '2026-01-01 10:00:00+00')"
+                ),
+                [
+                    {
+                        "id": 2,
+                        "language": "mk",
+                        "text": "По сè што ти давам?",
+                        "options": '["сè", "ништо"]',
+                        "explanation": "Сè е во ред.",
+                    },
+                    {
+                        "id": 1,
+                        "language": "en",
+                        "text": "Which information can help?",
+                        "options": '["a", "b"]',
+                        "explanation": "Clear facts and saved messages help professionals "
+                        "act. Posting online can put the person in danger and hurt their "
+                        "privacy.",
+                    },
+                    {
+                        "id": 1,
+                        "language": "sq",
+                        "text": "Pyetje?",
+                        "options": '["a", "b"]',
+                        "explanation": "An administrator's own explanation.",
+                    },
+                ],
+            )
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            rows = {
+                row.language: row
+                for row in connection.execute(text("SELECT * FROM quiz_translations"))
+            }
+        engine.dispose()
+        assert rows["mk"].text == "По сѐ што ти давам?" and "è" not in str(rows["mk"].options)
+        assert rows["mk"].explanation == "Сѐ е во ред."
+        assert "intimate images of anyone under 18" in rows["en"].explanation
+        assert rows["sq"].explanation == "An administrator's own explanation."
