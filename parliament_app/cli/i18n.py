@@ -14,6 +14,7 @@ from parliament_app.devtools.catalogs import (
     REPO_ROOT,
     catalog_path,
     check_catalogs,
+    check_glossary,
     extract_template,
     sync_serbian_latin,
     template_path,
@@ -109,8 +110,12 @@ def check(ctx: click.Context, root: Path, quiz_content: Path | None) -> None:
             click.echo(problem)
         click.echo(f"quiz content: {quiz.questions} questions, {len(quiz.problems)} problems")
         problems += quiz.problems
+    warnings = check_glossary(root)
+    for warning in warnings:
+        click.echo(f"warning: {warning}")
     click.echo(
         f"i18n check: {len(LANGUAGES)} catalogs, {len(template)} messages, {len(problems)} problems"
+        + (f", {len(warnings)} glossary warnings" if warnings else "")
     )
     if problems:
         ctx.exit(1)

@@ -13,6 +13,7 @@ import gettext
 import re
 import string
 from collections.abc import Iterator
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
@@ -158,6 +159,63 @@ def _transliterate_string(msgstr: str | tuple[str, ...] | None) -> str | tuple[s
 
 
 # --- checks ------------------------------------------------------------------
+
+GLOSSARY = "locales/GLOSSARY.md"
+CHILD_CONTEXT = "child"
+
+
+@dataclass(frozen=True)
+class GlossaryTerm:
+    term: str
+    language: str
+    use: str
+    avoid: tuple[str, ...]
+
+    @property
+    def child_facing(self) -> bool:
+        return "child-facing" in self.term
+
+
+def read_glossary(root: Path) -> list[GlossaryTerm]:
+    """The rows of ``locales/GLOSSARY.md``'s table (none when the file is missing)."""
+    path = root / GLOSSARY
+    if not path.exists():
+        return []
+    terms = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 4 or cells[0] in ("term", "") or set(cells[0]) <= {"-"}:
+            continue
+        term, language, use, avoid = cells
+        variants = tuple(variant.strip() for variant in avoid.split("·") if variant.strip())
+        terms.append(GlossaryTerm(term, language, use, variants))
+    return terms
+
+
+def check_glossary(root: Path) -> list[str]:
+    """Warnings, one per message that uses a variant the glossary says to avoid."""
+    warnings = []
+    for lang in LANGUAGES:
+        rows = [row for row in read_glossary(root) if row.language == lang and row.avoid]
+        path = catalog_path(root, lang)
+        if not rows or not path.exists():
+            continue
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=lang)
+        for message in catalog:
+            if not message.id:
+                continue
+            text = " ".join(_forms(message.string))
+            for row in rows:
+                if row.child_facing and message.context != CHILD_CONTEXT:
+                    continue
+                for variant in row.avoid:
+                    if variant in text:
+                        warnings.append(
+                            f"{lang}: glossary: {_label(message)} says {variant!r}; "
+                            f"the glossary's term for {row.term} is {row.use!r}"
+                        )
+    return warnings
 
 
 def check_catalogs(root: Path, template: Catalog | None = None) -> list[str]:

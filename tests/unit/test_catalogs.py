@@ -20,6 +20,7 @@ from parliament_app.devtools.catalogs import (
     REPO_ROOT,
     catalog_path,
     check_catalogs,
+    check_glossary,
     extract_template,
     load_translations,
     sync_serbian_latin,
@@ -553,3 +554,33 @@ def test_the_real_catalogs_pass_msgfmt(lang: str) -> None:
         ["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+# --- glossary ------------------------------------------------------------------
+
+
+def test_the_glossary_warns_about_a_variant_and_only_where_it_applies(root: Path) -> None:
+    (root / "locales" / "GLOSSARY.md").write_text(
+        "| term | language | use | avoid |\n|---|---|---|---|\n"
+        "| Children's Parliament | sr | Дечји парламент | Дечији парламент |\n"
+        "| facilitator (child-facing) | sr | водитељ | фасилитатор |\n",
+        encoding="utf-8",
+    )
+    assert check_glossary(root) == []
+    entries = [
+        replace(entry, msgstr="Дечији парламент")
+        if entry.msgid == "Children's Parliament"
+        else entry
+        for entry in TRANSLATIONS["sr"]
+    ]
+    staff = Entry("Ask the facilitator", "Питај фасилитатора")
+    child = Entry("Ask the facilitator", "Питај фасилитатора", context="child")
+    write_catalog(root, "sr", [*entries, staff, child])
+    warnings = check_glossary(root)
+    assert len(warnings) == 2  # the staff message may say "фасилитатор"; a child's may not
+    assert "'Дечији парламент'" in warnings[0] and "'Дечји парламент'" in warnings[0]
+    assert "context 'child'" in warnings[1]
+
+
+def test_the_shipped_catalogs_follow_the_glossary() -> None:
+    assert check_glossary(REPO_ROOT) == []
