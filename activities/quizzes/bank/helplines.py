@@ -219,20 +219,7 @@ def save_helpline(
         )
     if kind not in HELPLINE_KINDS:
         raise ValidationError(_("Please choose what this line is for."), "kind")
-    verified_by = (verified_by or "").strip() or None
-    source = (source or "").strip() or None
-    if verified_on is not None:
-        if verified_by is None:
-            raise ValidationError(_("Please say who checked that this line works."), "verified_by")
-        if source is None or not source.startswith(("https://", "http://")) or len(source) > 500:
-            raise ValidationError(
-                _("Please give the web address of the public source the line was checked against."),
-                "source",
-            )
-        if verified_on > local_today():
-            raise ValidationError(
-                _("The date it was checked cannot be in the future."), "verified_on"
-            )
+    verified_by, source = _checked_verification(verified_on, verified_by, source)
     if helpline_id is None:
         line = Helpline(country_code=country_code, number=number)
     else:
@@ -271,6 +258,26 @@ def save_helpline(
         verified_on=verified_on.isoformat() if verified_on else None,
     )
     return line
+
+
+def _checked_verification(
+    verified_on: date | None, verified_by: str | None, source: str | None
+) -> tuple[str | None, str | None]:
+    """Who verified the line and against what, tidied; a verified line needs both."""
+    verified_by = (verified_by or "").strip() or None
+    source = (source or "").strip() or None
+    if verified_on is None:
+        return verified_by, source
+    if verified_by is None:
+        raise ValidationError(_("Please say who checked that this line works."), "verified_by")
+    if source is None or not source.startswith(("https://", "http://")) or len(source) > 500:
+        raise ValidationError(
+            _("Please give the web address of the public source the line was checked against."),
+            "source",
+        )
+    if verified_on > local_today():
+        raise ValidationError(_("The date it was checked cannot be in the future."), "verified_on")
+    return verified_by, source
 
 
 def _next_sort_order(session: Session, country_code: str) -> int:
