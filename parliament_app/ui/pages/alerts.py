@@ -1,11 +1,16 @@
 """Alerts: the caseworker's early-warning inbox (acknowledge, add a note, resolve), the centre's
 rule settings, and the monthly task-force pack for the multi-agency meeting."""
 
-import re
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from parliament_app.core.i18n import (
     LANGUAGE_NAMES,
@@ -17,12 +22,13 @@ from parliament_app.core.i18n import (
     format_percent,
     ngettext,
 )
-from parliament_app.models import OrganisationKind, Role, User
+from parliament_app.models import Role, User
 from parliament_app.models.monitoring import AlertRule, AlertStatus
-from parliament_app.monitoring import ALERT_STATUS_LABELS, RULE_LABELS, TREND_LABELS
+from parliament_app.monitoring import ALERT_STATUS_LABELS, RULE_LABELS
 from parliament_app.monitoring.alerts import (
     NOTE_MAX_LENGTH,
     AlertView,
+    RuleSettings,
     acknowledge,
     add_note,
     inbox,
@@ -32,12 +38,15 @@ from parliament_app.monitoring.alerts import (
 )
 from parliament_app.monitoring.caseload import local_today
 from parliament_app.monitoring.taskforce import (
+    PackAlert,
+    TaskforcePack,
     taskforce_pack,
     taskforce_pack_pdf,
     taskforce_pack_xlsx,
 )
-from parliament_app.places.services import list_organisations
+from parliament_app.ui.admin_widgets import centre_choice, centres_to_choose, plain, trend_text
 from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.lookups import deferred
 from parliament_app.ui.outcome import PageOutcome
 from parliament_app.ui.widgets import empty_state
 
@@ -61,15 +70,16 @@ RULE_ICONS = {
     AlertRule.WANTS_TO_TALK: "💬",
     AlertRule.CONSENT_WITHDRAWN: "✋",
 }
-TREND_ICONS = {"up": "↗️", "down": "↘️", "steady": "➡️"}
 
 
-done = OUTCOME.done
+@dataclass(frozen=True)
+class Viewer:
+    """Who opened the page: their role, the language of their packs, and their centres."""
 
-
-def plain(text: str) -> str:
-    """Text from the database shown literally inside Markdown."""
-    return re.sub(r"([\\`*_\[\]{}()#+\-.!|<>~$:])", r"\\\1", text or "")
+    role: Role
+    pack_language: str
+    centres: dict[int, str]  # an administrator's choice of centre (id -> name)
+    own_centre: int | None  # a social worker's centre
 
 
 def status_text(status: AlertStatus) -> str:
@@ -119,64 +129,69 @@ def month_options(today: date) -> list[date]:
     return months
 
 
-def pack_file(kind: str, month: date, centre_id: int):
+def pack_file(kind: str, month: date, centre_id: int) -> Callable[[], bytes]:
     """The pack's file, built only when the person clicks (so only real downloads are audited).
     The services write it in the caseworker's own language."""
-    acting_id = user_id
     build = taskforce_pack_pdf if kind == "pdf" else taskforce_pack_xlsx
 
-    def run() -> bytes:
-        with transaction() as session:
-            return build(session, session.get(User, acting_id), month, csw_id=centre_id)
+    def run(session: Session, actor: User) -> bytes:
+        return build(session, actor, month, csw_id=centre_id)
 
-    return run
+    return deferred(run)
 
 
-# --- read ----------------------------------------------------------------------------------
-
-with transaction() as session:
-    user = page_user(session)
-    user_id, role = user.id, user.role
-    pack_language = user.preferred_language or "en"
-    centres = (
-        {centre.id: centre.name for centre in list_organisations(session, OrganisationKind.CSW)}
-        if role == Role.ADMINISTRATOR
-        else {}
+def render() -> None:
+    viewer = _viewer()
+    form_round = OUTCOME.form_round
+    st.title(_("Alerts"))
+    st.caption(
+        _(
+            "Early warning for the children your centre follows. An alert is raised once per "
+            "episode (a run of absences, a stretch of low attendance); the facilitators of the "
+            "child's groups only get a neutral request to check in with the family, never the "
+            "reason. Every view is recorded in the audit log."
+        )
     )
-    own_centre = user.organisation_id if role == Role.SOCIAL_WORKER else None
-form_round = OUTCOME.form_round
-
-st.title(_("Alerts"))
-st.caption(
-    _(
-        "Early warning for the children your centre follows. An alert is raised once per "
-        "episode (a run of absences, a stretch of low attendance); the facilitators of the "
-        "child's groups only get a neutral request to check in with the family, never the "
-        "reason. Every view is recorded in the audit log."
+    OUTCOME.show()
+    csw_id = _centre(viewer)
+    inbox_tab, settings_tab, pack_tab = st.tabs(
+        [_("Inbox"), _("Rule settings"), _("Task-force pack")]
     )
-)
-OUTCOME.show()
+    with inbox_tab:
+        _inbox(csw_id, form_round)
+    with settings_tab:
+        _rule_settings(csw_id, form_round)
+    with pack_tab:
+        _taskforce_pack(csw_id, viewer.pack_language)
 
-csw_id = own_centre
-if role == Role.ADMINISTRATOR:
-    if not centres:
-        empty_state(_("There is no centre for social work yet. Add one on the Organisations page."))
+
+def _viewer() -> Viewer:
+    with transaction() as session:
+        user = page_user(session)
+        return Viewer(
+            role=user.role,
+            pack_language=user.preferred_language or "en",
+            centres=centres_to_choose(session, user),
+            own_centre=user.organisation_id if user.role == Role.SOCIAL_WORKER else None,
+        )
+
+
+def _centre(viewer: Viewer) -> int:
+    """The centre whose alerts are shown: an administrator's choice or the social worker's own;
+    the page stops without one."""
+    csw_id = viewer.own_centre
+    if viewer.role == Role.ADMINISTRATOR:
+        csw_id = centre_choice(viewer.centres, key="alerts_centre")
+    if csw_id is None:
+        empty_state(_("Your account belongs to no centre for social work."))
         st.stop()
-    csw_id = st.selectbox(
-        _("Centre for social work"),
-        list(centres),
-        format_func=centres.__getitem__,
-        key="alerts_centre",
-    )
-if csw_id is None:
-    empty_state(_("Your account belongs to no centre for social work."))
-    st.stop()
+    return csw_id
 
-inbox_tab, settings_tab, pack_tab = st.tabs([_("Inbox"), _("Rule settings"), _("Task-force pack")])
 
 # --- the inbox -----------------------------------------------------------------------------
 
-with inbox_tab:
+
+def _inbox(csw_id: int, form_round: int) -> None:
     status_filter = st.radio(
         _("Show"),
         list(STATUS_FILTER_LABELS),
@@ -184,9 +199,7 @@ with inbox_tab:
         horizontal=True,
         key="alerts_status",
     )
-    alerts = None
-    with shown_errors(), transaction() as session:
-        alerts = inbox(session, page_user(session), status_filter, csw_id=csw_id)
+    alerts = _alerts(csw_id, status_filter)
     if alerts == []:
         empty_state(
             _("No alert needs action. Alerts appear here after the nightly evaluation.")
@@ -203,81 +216,100 @@ with inbox_tab:
         )
     for alert in alerts or []:
         with st.container(border=True):
-            st.markdown(
-                f"**{plain(alert.given_name)} {plain(alert.family_name)}** · "
-                f"{rule_text(alert.rule)} · {status_text(alert.status)}"
+            _alert_card(alert, form_round)
+
+
+def _alerts(csw_id: int, status_filter: str) -> list[AlertView] | None:
+    """The centre's alerts with that status; None when refused (the refusal is shown)."""
+    with shown_errors(), transaction() as session:
+        return inbox(session, page_user(session), status_filter, csw_id=csw_id)
+    return None
+
+
+def _alert_card(alert: AlertView, form_round: int) -> None:
+    st.markdown(
+        f"**{plain(alert.given_name)} {plain(alert.family_name)}** · "
+        f"{rule_text(alert.rule)} · {status_text(alert.status)}"
+    )
+    st.caption(" · ".join(_alert_facts(alert)))
+    if text := detail_text(alert):
+        st.markdown(text)
+    if alert.notes:
+        st.markdown(
+            "\n".join(
+                "- 🗒️ "
+                + _("{date}, {author}: {text}").format(
+                    date=format_datetime(note.at, "short"),
+                    author=plain(note.author) or "—",
+                    text=plain(note.text),
+                )
+                for note in alert.notes
             )
-            facts = [_("Raised on {date}").format(date=format_datetime(alert.raised_at, "short"))]
-            if alert.acknowledged_at:
-                facts.append(
-                    _("acknowledged on {date}").format(
-                        date=format_datetime(alert.acknowledged_at, "short")
-                    )
-                )
-            if alert.resolved_at:
-                facts.append(
-                    _("resolved on {date}").format(date=format_datetime(alert.resolved_at, "short"))
-                )
-            st.caption(" · ".join(facts))
-            if text := detail_text(alert):
-                st.markdown(text)
-            if alert.notes:
-                st.markdown(
-                    "\n".join(
-                        "- 🗒️ "
-                        + _("{date}, {author}: {text}").format(
-                            date=format_datetime(note.at, "short"),
-                            author=plain(note.author) or "—",
-                            text=plain(note.text),
-                        )
-                        for note in alert.notes
-                    )
-                )
-            if alert.status == AlertStatus.RESOLVED:
-                continue
-            if alert.status == AlertStatus.OPEN and st.button(
-                _("Acknowledge"),
-                key=f"alert_ack_{alert.id}",
-                icon="👀",
-                help=_("You have seen the alert and are on it."),
-            ):
-                with shown_errors():
-                    with transaction() as session:
-                        acknowledge(session, page_user(session), alert.id)
-                    done(_("The alert is acknowledged."))
-            with (
-                st.expander(_("Add a note or resolve"), icon="🗒️"),
-                st.form(f"alert_note_{alert.id}_{form_round}", border=False),
-            ):
-                note = st.text_area(
-                    _("Note"),
-                    max_chars=NOTE_MAX_LENGTH,
-                    height=90,
-                    help=_("What was done, who was called. A note is kept with the alert."),
-                    key=f"alert_note_text_{alert.id}_{form_round}",
-                )
-                left, right = st.columns(2)
-                save_note = left.form_submit_button(_("Add the note"), icon="🗒️")
-                close = right.form_submit_button(
-                    _("Resolve"),
-                    icon="✅",
-                    type="primary",
-                    help=_("Close the alert; a note written above is kept as the closing note."),
-                )
-            if save_note:
-                with shown_errors():
-                    with transaction() as session:
-                        add_note(session, page_user(session), alert.id, note)
-                    done(_("The note is saved."))
-            if close:
-                with shown_errors():
-                    with transaction() as session:
-                        resolve(session, page_user(session), alert.id, note)
-                    done(_("The alert is resolved."))
+        )
+    if alert.status == AlertStatus.RESOLVED:
+        return
+    if alert.status == AlertStatus.OPEN and st.button(
+        _("Acknowledge"),
+        key=f"alert_ack_{alert.id}",
+        icon="👀",
+        help=_("You have seen the alert and are on it."),
+    ):
+        with shown_errors():
+            with transaction() as session:
+                acknowledge(session, page_user(session), alert.id)
+            OUTCOME.done(_("The alert is acknowledged."))
+    _note_or_resolve(alert.id, form_round)
+
+
+def _alert_facts(alert: AlertView) -> list[str]:
+    facts = [_("Raised on {date}").format(date=format_datetime(alert.raised_at, "short"))]
+    if alert.acknowledged_at:
+        facts.append(
+            _("acknowledged on {date}").format(date=format_datetime(alert.acknowledged_at, "short"))
+        )
+    if alert.resolved_at:
+        facts.append(
+            _("resolved on {date}").format(date=format_datetime(alert.resolved_at, "short"))
+        )
+    return facts
+
+
+def _note_or_resolve(alert_id: int, form_round: int) -> None:
+    with (
+        st.expander(_("Add a note or resolve"), icon="🗒️"),
+        st.form(f"alert_note_{alert_id}_{form_round}", border=False),
+    ):
+        note = st.text_area(
+            _("Note"),
+            max_chars=NOTE_MAX_LENGTH,
+            height=90,
+            help=_("What was done, who was called. A note is kept with the alert."),
+            key=f"alert_note_text_{alert_id}_{form_round}",
+        )
+        left, right = st.columns(2)
+        save_note = left.form_submit_button(_("Add the note"), icon="🗒️")
+        close = right.form_submit_button(
+            _("Resolve"),
+            icon="✅",
+            type="primary",
+            help=_("Close the alert; a note written above is kept as the closing note."),
+        )
+    if save_note:
+        with shown_errors():
+            with transaction() as session:
+                add_note(session, page_user(session), alert_id, note)
+            OUTCOME.done(_("The note is saved."))
+    if close:
+        with shown_errors():
+            with transaction() as session:
+                resolve(session, page_user(session), alert_id, note)
+            OUTCOME.done(_("The alert is resolved."))
+
 
 # --- the centre's rules --------------------------------------------------------------------
 
-with settings_tab:
+
+def _rule_settings(csw_id: int, form_round: int) -> None:
     with transaction() as session:
         rules = settings_for(session, csw_id)
     st.caption(
@@ -292,6 +324,16 @@ with settings_tab:
         if rules.updated_at
         else _("The centre uses the default thresholds.")
     )
+    changes, save_rules = _rules_form(rules, csw_id, form_round)
+    if save_rules:
+        with shown_errors():
+            with transaction() as session:
+                update_settings(session, page_user(session), csw_id, **changes)
+            OUTCOME.done(_("The rules are saved."))
+
+
+def _rules_form(rules: RuleSettings, csw_id: int, form_round: int) -> tuple[dict[str, Any], bool]:
+    """The new thresholds (as the service's keyword arguments) and whether to save them."""
     with st.form(f"alert_rules_{csw_id}_{form_round}"):
         absences = st.number_input(
             _("Consecutive absences"),
@@ -333,24 +375,20 @@ with settings_tab:
             value=rules.consent_withdrawn,
         )
         save_rules = st.form_submit_button(_("Save the rules"), type="primary")
-    if save_rules:
-        with shown_errors():
-            with transaction() as session:
-                update_settings(
-                    session,
-                    page_user(session),
-                    csw_id,
-                    consecutive_absences=int(absences),
-                    low_attendance_share=round(int(share) / 100, 2),
-                    days_without_attendance=int(days),
-                    wants_to_talk=wants_to_talk,
-                    consent_withdrawn=consent_withdrawn,
-                )
-            done(_("The rules are saved."))
+    changes = {
+        "consecutive_absences": int(absences),
+        "low_attendance_share": round(int(share) / 100, 2),
+        "days_without_attendance": int(days),
+        "wants_to_talk": wants_to_talk,
+        "consent_withdrawn": consent_withdrawn,
+    }
+    return changes, save_rules
+
 
 # --- the task-force pack -------------------------------------------------------------------
 
-with pack_tab:
+
+def _taskforce_pack(csw_id: int, pack_language: str) -> None:
     st.caption(
         _(
             "The monthly pack for the multi-agency child-protection meeting: the caseload's "
@@ -359,15 +397,22 @@ with pack_tab:
             "is recorded in the audit log."
         ).format(language=LANGUAGE_NAMES.get(pack_language, pack_language))
     )
-    months = month_options(local_today())
     month = st.selectbox(
         _("Month"),
-        months,
+        month_options(local_today()),
         index=1,
         format_func=lambda day: format_date(day, "LLLL y"),
         key="alerts_pack_month",
         help=_("For a month that has not ended, participation is counted up to today."),
     )
+    _pack_downloads(csw_id, month)
+    if st.toggle(_("Show the pack on screen"), key="alerts_pack_preview"):
+        pack = _pack(csw_id, month)
+        if pack is not None:
+            _pack_preview(pack)
+
+
+def _pack_downloads(csw_id: int, month: date) -> None:
     stem = f"task-force-pack-{month:%Y-%m}"
     left, right = st.columns(2)
     left.download_button(
@@ -386,74 +431,71 @@ with pack_tab:
         icon="📊",
         key=f"alerts_pack_xlsx_{csw_id}_{month:%Y%m}",
     )
-    if st.toggle(_("Show the pack on screen"), key="alerts_pack_preview"):
-        pack = None
-        with shown_errors(), transaction() as session:
-            pack = taskforce_pack(session, page_user(session), month, csw_id=csw_id)
-        if pack is not None:
-            st.markdown(
-                "**"
-                + _("Task-force pack: {centre}").format(centre=plain(pack.centre))
-                + "**  \n"
-                + _("Month: {month}").format(month=format_date(pack.month_start, "LLLL y"))
-                + " · "
-                + _("Participation as of {date}").format(date=format_date(pack.as_of))
-            )
-            st.markdown("**" + _("Participation") + "**")
-            if not pack.rows:
-                empty_state(_("No children in the caseload."))
-            else:
-                st.dataframe(
-                    pd.DataFrame(
-                        [
-                            {
-                                _("Child"): row.name,
-                                _("Groups"): ", ".join(row.groups) or "—",
-                                _("This month"): (
-                                    f"{row.attended_month} / {row.scheduled_month}"
-                                    if row.scheduled_month
-                                    else "—"
-                                ),
-                                _("4 weeks"): (
-                                    format_percent(row.rate_4w) if row.rate_4w is not None else "—"
-                                ),
-                                _("12 weeks"): (
-                                    format_percent(row.rate_12w)
-                                    if row.rate_12w is not None
-                                    else "—"
-                                ),
-                                _("Last attended"): (
-                                    format_date(row.last_attended) if row.last_attended else "—"
-                                ),
-                                _("Absences in a row"): row.consecutive_absences,
-                                _(
-                                    "Trend"
-                                ): f"{TREND_ICONS[row.trend]} {_(TREND_LABELS[row.trend])}",
-                                _("Open alerts"): row.open_alerts,
-                            }
-                            for row in pack.rows
-                        ]
-                    ),
-                    hide_index=True,
-                    width="stretch",
-                )
-            st.markdown("**" + _("Open alerts") + "**")
-            if not pack.alerts:
-                empty_state(_("No open alerts."))
-            else:
-                st.dataframe(
-                    pd.DataFrame(
-                        [
-                            {
-                                _("Child"): alert.child_name,
-                                _("Alert"): rule_text(alert.rule),
-                                _("Raised"): format_datetime(alert.raised_at, "short"),
-                                _("Status"): status_text(alert.status),
-                                _("Notes"): alert.notes,
-                            }
-                            for alert in pack.alerts
-                        ]
-                    ),
-                    hide_index=True,
-                    width="stretch",
-                )
+
+
+def _pack(csw_id: int, month: date) -> TaskforcePack | None:
+    """The month's pack; None when refused (the refusal is shown)."""
+    with shown_errors(), transaction() as session:
+        return taskforce_pack(session, page_user(session), month, csw_id=csw_id)
+    return None
+
+
+def _pack_preview(pack: TaskforcePack) -> None:
+    st.markdown(
+        "**"
+        + _("Task-force pack: {centre}").format(centre=plain(pack.centre))
+        + "**  \n"
+        + _("Month: {month}").format(month=format_date(pack.month_start, "LLLL y"))
+        + " · "
+        + _("Participation as of {date}").format(date=format_date(pack.as_of))
+    )
+    st.markdown("**" + _("Participation") + "**")
+    if not pack.rows:
+        empty_state(_("No children in the caseload."))
+    else:
+        st.dataframe(_participation_table(pack), hide_index=True, width="stretch")
+    st.markdown("**" + _("Open alerts") + "**")
+    if not pack.alerts:
+        empty_state(_("No open alerts."))
+    else:
+        st.dataframe(_open_alerts_table(pack.alerts), hide_index=True, width="stretch")
+
+
+def _participation_table(pack: TaskforcePack) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                _("Child"): row.name,
+                _("Groups"): ", ".join(row.groups) or "—",
+                _("This month"): (
+                    f"{row.attended_month} / {row.scheduled_month}" if row.scheduled_month else "—"
+                ),
+                _("4 weeks"): format_percent(row.rate_4w) if row.rate_4w is not None else "—",
+                _("12 weeks"): format_percent(row.rate_12w) if row.rate_12w is not None else "—",
+                _("Last attended"): (format_date(row.last_attended) if row.last_attended else "—"),
+                _("Absences in a row"): row.consecutive_absences,
+                _("Trend"): trend_text(row.trend),
+                _("Open alerts"): row.open_alerts,
+            }
+            for row in pack.rows
+        ]
+    )
+
+
+def _open_alerts_table(alerts: list[PackAlert]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                _("Child"): alert.child_name,
+                _("Alert"): rule_text(alert.rule),
+                _("Raised"): format_datetime(alert.raised_at, "short"),
+                _("Status"): status_text(alert.status),
+                _("Notes"): alert.notes,
+            }
+            for alert in alerts
+        ]
+    )
+
+
+if __name__ == "__main__":
+    render()

@@ -1,15 +1,19 @@
 """Calendar: the sessions this user's calendar shows, a week or a month at a time, and a file to
 add them to one's own calendar app."""
 
+from __future__ import annotations
+
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
+from parliament_app.core.clock import local_today
 from parliament_app.core.i18n import _, current_language, format_date, format_datetime
-from parliament_app.models import Role, User
+from parliament_app.models import Role
 from parliament_app.ui.context import page_user, transaction
+from parliament_app.ui.lookups import deferred
 from parliament_app.ui.widgets import empty_state
 from sessions.calendar import (
     CalendarEntry,
@@ -20,13 +24,45 @@ from sessions.calendar import (
     visible_occurrences,
     week_grid,
 )
-from sessions.times import add_months, local
+from sessions.times import add_months
 
 VIEW_KEY = "calendar_view"
 ANCHOR_KEY = "calendar_anchor"
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
 
-today = local(datetime.now(UTC)).date()
+
+def render() -> None:
+    today = local_today()
+    st.title(_("Calendar"))
+    st.caption(
+        _(
+            "The sessions, practices and excursions of the groups you work with. Times are local "
+            "time (Central Europe)."
+        )
+    )
+    view = st.radio(
+        _("Show"),
+        ["week", "month"],
+        format_func=lambda value: _("Week") if value == "week" else _("Month"),
+        horizontal=True,
+        key=VIEW_KEY,
+    )
+    start, end = _period(view, st.session_state.get(ANCHOR_KEY, today))
+    with transaction() as session:
+        user = page_user(session)
+        role = user.role
+        entries = visible_occurrences(session, user, start, end)
+    _navigation(view, start, end)
+    if not entries:
+        _nothing_scheduled(role)
+    weekdays = [
+        format_date(monday_of(today) + timedelta(days=offset), "EEEE") for offset in range(7)
+    ]
+    if view == "week":
+        _week(entries, start, today, weekdays)
+    elif entries:
+        _month(entries, start, weekdays)
+    _calendar_file(current_language())
 
 
 def plain(text: str) -> str:
@@ -39,7 +75,7 @@ def clock(moment: datetime) -> str:
 
 
 def shift(step: int) -> None:
-    anchor = st.session_state.get(ANCHOR_KEY, today)
+    anchor = st.session_state.get(ANCHOR_KEY, local_today())
     if st.session_state.get(VIEW_KEY, "week") == "week":
         st.session_state[ANCHOR_KEY] = anchor + timedelta(weeks=step)
     else:
@@ -47,7 +83,7 @@ def shift(step: int) -> None:
 
 
 def back_to_today() -> None:
-    st.session_state[ANCHOR_KEY] = today
+    st.session_state[ANCHOR_KEY] = local_today()
 
 
 def entry_markdown(entry: CalendarEntry) -> str:
@@ -73,53 +109,38 @@ def entry_line(entry: CalendarEntry) -> str:
     return text
 
 
-st.title(_("Calendar"))
-st.caption(
-    _(
-        "The sessions, practices and excursions of the groups you work with. Times are local "
-        "time (Central Europe)."
+def _period(view: str, anchor: date) -> tuple[date, date]:
+    """The first and last day shown: the anchor's week (from Monday) or its month."""
+    if view == "week":
+        start = monday_of(anchor)
+        return start, start + timedelta(days=6)
+    return month_range(anchor.year, anchor.month)
+
+
+def _navigation(view: str, start: date, end: date) -> None:
+    previous, current, following, heading = st.columns([1, 1, 1, 3])
+    previous.button(
+        _("← Previous week") if view == "week" else _("← Previous month"),
+        on_click=shift,
+        args=(-1,),
+        key="calendar_previous",
     )
-)
+    current.button(_("Today"), on_click=back_to_today, key="calendar_today")
+    following.button(
+        _("Next week →") if view == "week" else _("Next month →"),
+        on_click=shift,
+        args=(1,),
+        key="calendar_next",
+    )
+    if view == "week":
+        heading.subheader(
+            _("{start} – {end}").format(start=format_date(start), end=format_date(end))
+        )
+    else:
+        heading.subheader(format_date(start, "LLLL y"))
 
-view = st.radio(
-    _("Show"),
-    ["week", "month"],
-    format_func=lambda value: _("Week") if value == "week" else _("Month"),
-    horizontal=True,
-    key=VIEW_KEY,
-)
-anchor = st.session_state.get(ANCHOR_KEY, today)
-if view == "week":
-    start = monday_of(anchor)
-    end = start + timedelta(days=6)
-else:
-    start, end = month_range(anchor.year, anchor.month)
 
-with transaction() as session:
-    user = page_user(session)
-    user_id, role = user.id, user.role
-    entries = visible_occurrences(session, user, start, end)
-
-previous, current, following, heading = st.columns([1, 1, 1, 3])
-previous.button(
-    _("← Previous week") if view == "week" else _("← Previous month"),
-    on_click=shift,
-    args=(-1,),
-    key="calendar_previous",
-)
-current.button(_("Today"), on_click=back_to_today, key="calendar_today")
-following.button(
-    _("Next week →") if view == "week" else _("Next month →"),
-    on_click=shift,
-    args=(1,),
-    key="calendar_next",
-)
-if view == "week":
-    heading.subheader(_("{start} – {end}").format(start=format_date(start), end=format_date(end)))
-else:
-    heading.subheader(format_date(start, "LLLL y"))
-
-if not entries:
+def _nothing_scheduled(role: Role) -> None:
     if role in (Role.ADMINISTRATOR, Role.FACILITATOR):
         empty_state(
             _(
@@ -135,8 +156,8 @@ if not entries:
             )
         )
 
-weekdays = [format_date(monday_of(today) + timedelta(days=offset), "EEEE") for offset in range(7)]
-if view == "week":
+
+def _week(entries: list[CalendarEntry], start: date, today: date, weekdays: list[str]) -> None:
     for offset, (column, day_entries) in enumerate(
         zip(st.columns(7), week_grid(entries, start), strict=True)
     ):
@@ -149,7 +170,9 @@ if view == "week":
             column.caption(_("Nothing scheduled"))
         for entry in day_entries:
             column.container(border=True).markdown(entry_markdown(entry))
-elif entries:
+
+
+def _month(entries: list[CalendarEntry], start: date, weekdays: list[str]) -> None:
     weeks = month_grid(entries, start.year, start.month)
     st.table(
         pd.DataFrame(
@@ -169,23 +192,21 @@ elif entries:
         for entry in entries:
             st.markdown("**" + format_date(entry.day, "full") + "**  \n" + entry_markdown(entry))
 
-language = current_language()
 
-
-def calendar_file() -> bytes:
+def _calendar_file(language: str) -> None:
     """Built only when the person clicks, in the language of the page they clicked on."""
-    with transaction() as session:
-        return ical_for_user(session, session.get(User, user_id), language=language)
+    st.download_button(
+        _("Add to my calendar (.ics)"),
+        deferred(lambda session, actor: ical_for_user(session, actor, language=language)),
+        file_name="childrens-parliament.ics",
+        mime="text/calendar",
+        icon="📅",
+        help=_(
+            "A file with everything your calendar shows here, past and future, for Google, "
+            "Outlook or your phone's calendar. Download it again after changes."
+        ),
+    )
 
 
-st.download_button(
-    _("Add to my calendar (.ics)"),
-    calendar_file,
-    file_name="childrens-parliament.ics",
-    mime="text/calendar",
-    icon="📅",
-    help=_(
-        "A file with everything your calendar shows here, past and future, for Google, "
-        "Outlook or your phone's calendar. Download it again after changes."
-    ),
-)
+if __name__ == "__main__":
+    render()

@@ -9,6 +9,8 @@ rate limit; a shared tablet is fine. Every attempt, refused or not, is committed
 count and the scan log live in the same transaction.
 """
 
+from __future__ import annotations
+
 import secrets
 from datetime import UTC, datetime
 
@@ -61,8 +63,33 @@ PAGE_CSS = """
 </style>
 """
 
-apply_language()  # the visitor's own choice, ?lang= or the browser; never a staff preference
-st.html(PAGE_CSS)
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def render() -> None:
+    apply_language()  # the visitor's own choice, ?lang= or the browser; never a staff preference
+    st.html(PAGE_CSS)
+    st.title("👋 " + _("Check in"))
+    language_picker(key="check_in_language")
+    device()
+    occurrence_param, code_param = link()
+    if finished := st.session_state.get(DONE_KEY):
+        _checked_in(finished)
+        st.stop()
+    if flash := st.session_state.pop(FLASH_KEY, None):
+        st.warning(flash, icon="⚠️")
+    roster = _roster_of_link(occurrence_param, code_param)
+    names: dict[int, str] = dict(roster["names"])
+    child_tab, badge_tab, guardian_tab = st.tabs(
+        ["🧒 " + _("Choose your name"), "🏷️ " + _("Badge code"), "👪 " + _("Parent or guardian")]
+    )
+    with child_tab:
+        _choose_your_name(names)
+    with badge_tab:
+        _badge_code()
+    with guardian_tab:
+        _parent_or_guardian(occurrence_param, code_param, roster, names)
 
 
 def device() -> str:
@@ -235,24 +262,17 @@ def code_form() -> None:
         st.form_submit_button(_("Continue"), type="primary", on_click=enter_code)
 
 
-# --- render ------------------------------------------------------------------------------------
-
-st.title("👋 " + _("Check in"))
-language_picker(key="check_in_language")
-device()
-occurrence_param, code_param = link()
-
-done = st.session_state.get(DONE_KEY)
-if done:
+def _checked_in(finished: dict) -> None:
+    """Who was checked in, and the way back for the next person on a shared device."""
     with st.container(key="check_in_done"):
-        if done["result"] == ScanResult.CHECKED_IN:
+        if finished["result"] == ScanResult.CHECKED_IN:
             st.markdown("# ✅ " + _("You are checked in!"))
         else:
             st.markdown("# ☑️ " + _("You were already checked in."))
-        if done["name"] and done["guardian"]:
-            st.markdown("## " + _("{name} is checked in too.").format(name=plain(done["name"])))
-        elif done["name"]:
-            st.markdown("## " + _("Welcome, {name}!").format(name=plain(done["name"])))
+        if finished["name"] and finished["guardian"]:
+            st.markdown("## " + _("{name} is checked in too.").format(name=plain(finished["name"])))
+        elif finished["name"]:
+            st.markdown("## " + _("Welcome, {name}!").format(name=plain(finished["name"])))
         else:
             st.markdown("## " + _("Thank you for coming!"))
     st.button(
@@ -263,50 +283,43 @@ if done:
         on_click=someone_else,
         help=_("Let the next person check in on this device."),
     )
-    st.stop()
 
-if flash := st.session_state.pop(FLASH_KEY, None):
-    st.warning(flash, icon="⚠️")
 
-if not occurrence_param:
-    st.info(_("To check in, scan the QR code on the facilitator's screen."), icon="📱")
-    st.stop()
-
-roster = None
-if code_param:
-    roster, refusal = read_roster(occurrence_param, code_param)
+def _roster_of_link(occurrence: str, code: str) -> dict:
+    """The roster the link opens; without one the page says what to do and stops."""
+    if not occurrence:
+        st.info(_("To check in, scan the QR code on the facilitator's screen."), icon="📱")
+        st.stop()
+    if not code:
+        st.markdown(_("Type the code shown on the facilitator's screen."))
+        code_form()
+        st.stop()
+    roster, refusal = read_roster(occurrence, code)
     if roster is None:
         st.warning(refusal, icon="⏰")
         st.caption(_("Ask the facilitator to show the code again, then scan it or type it here."))
         code_form()
         st.stop()
-else:
-    st.markdown(_("Type the code shown on the facilitator's screen."))
-    code_form()
-    st.stop()
+    return roster
 
-names: dict[int, str] = dict(roster["names"])
 
-child_tab, badge_tab, guardian_tab = st.tabs(
-    ["🧒 " + _("Choose your name"), "🏷️ " + _("Badge code"), "👪 " + _("Parent or guardian")]
-)
-
-with child_tab:
+def _choose_your_name(names: dict[int, str]) -> None:
     if not names:
         st.info(_("Nobody is on this session's list. Please ask the facilitator."), icon="ℹ️")
-    else:
-        st.markdown("### " + _("Who are you? Tap your name."))
-        columns = st.columns(NAME_COLUMNS)
-        for index, (child_id, name) in enumerate(names.items()):
-            columns[index % NAME_COLUMNS].button(
-                _("I am {name}").format(name=plain(name)),
-                key=f"check_in_child_{child_id}",
-                width="stretch",
-                on_click=pick_child,
-                args=(child_id,),
-            )
+        return
+    st.markdown("### " + _("Who are you? Tap your name."))
+    columns = st.columns(NAME_COLUMNS)
+    for index, (child_id, name) in enumerate(names.items()):
+        columns[index % NAME_COLUMNS].button(
+            _("I am {name}").format(name=plain(name)),
+            key=f"check_in_child_{child_id}",
+            width="stretch",
+            on_click=pick_child,
+            args=(child_id,),
+        )
 
-with badge_tab:
+
+def _badge_code() -> None:
     st.markdown("### " + _("Enter your badge code"))
     with st.form("check_in_badge", clear_on_submit=True, border=False):
         st.text_input(
@@ -317,61 +330,68 @@ with badge_tab:
         )
         st.form_submit_button(_("Check in"), type="primary", width="stretch", on_click=enter_badge)
 
-with guardian_tab:
+
+def _parent_or_guardian(occurrence: str, code: str, roster: dict, names: dict[int, str]) -> None:
     st.markdown("### " + _("I am a parent or guardian"))
     if not names:
         st.info(_("Nobody is on this session's list. Please ask the facilitator."), icon="ℹ️")
-    else:
-        child_id = st.selectbox(
-            _("Your child"),
-            list(names),
-            index=None,
-            format_func=names.__getitem__,
-            placeholder=_("Choose your child's name"),
-            key=GUARDIAN_CHILD_KEY,
+        return
+    child_id = st.selectbox(
+        _("Your child"),
+        list(names),
+        index=None,
+        format_func=names.__getitem__,
+        placeholder=_("Choose your child's name"),
+        key=GUARDIAN_CHILD_KEY,
+    )
+    guardians, refusal = (
+        read_guardians(occurrence, code, child_id) if child_id is not None else (None, "")
+    )
+    if refusal:
+        st.warning(refusal, icon="⏰")
+    elif guardians is not None and not guardians:
+        st.info(
+            _("No parent or guardian is recorded for this child. Please ask the facilitator."),
+            icon="ℹ️",
         )
-        guardians, refusal = (
-            read_guardians(occurrence_param, code_param, child_id)
-            if child_id is not None
-            else (None, "")
-        )
-        if refusal:
-            st.warning(refusal, icon="⏰")
-        elif guardians is not None and not guardians:
-            st.info(
-                _("No parent or guardian is recorded for this child. Please ask the facilitator."),
-                icon="ℹ️",
-            )
-        elif guardians:
-            guardian_names = dict(guardians)
-            st.radio(
-                _("Your first name"),
-                list(guardian_names),
-                format_func=guardian_names.__getitem__,
-                key=GUARDIAN_KEY,
-            )
-            roles = list(InvolvementRole)
-            default_role = (
-                InvolvementRole.FAMILY_WORKSHOP
-                if roster["family_workshop"]
-                else InvolvementRole.ACCOMPANIED
-            )
-            st.selectbox(
-                _("Why are you here today?"),
-                [role.value for role in roles],
-                index=roles.index(default_role),
-                format_func=lambda value: _(ROLE_LABELS[InvolvementRole(value)]),
-                key=GUARDIAN_ROLE_KEY,
-            )
-            st.checkbox(
-                _("{name} came with me: check them in too").format(name=plain(names[child_id])),
-                value=True,
-                key=GUARDIAN_WITH_CHILD_KEY,
-            )
-            st.button(
-                _("Check in"),
-                key="check_in_guardian_button",
-                type="primary",
-                width="stretch",
-                on_click=guardian_check_in,
-            )
+    elif guardians:
+        _guardian_check_in_form(dict(guardians), names[child_id], roster["family_workshop"])
+
+
+def _guardian_check_in_form(
+    guardian_names: dict[int, str], child_name: str, family_workshop: bool
+) -> None:
+    """The guardian's name, why they came and whether the child came too; the button checks in."""
+    st.radio(
+        _("Your first name"),
+        list(guardian_names),
+        format_func=guardian_names.__getitem__,
+        key=GUARDIAN_KEY,
+    )
+    roles = list(InvolvementRole)
+    default_role = (
+        InvolvementRole.FAMILY_WORKSHOP if family_workshop else InvolvementRole.ACCOMPANIED
+    )
+    st.selectbox(
+        _("Why are you here today?"),
+        [role.value for role in roles],
+        index=roles.index(default_role),
+        format_func=lambda value: _(ROLE_LABELS[InvolvementRole(value)]),
+        key=GUARDIAN_ROLE_KEY,
+    )
+    st.checkbox(
+        _("{name} came with me: check them in too").format(name=plain(child_name)),
+        value=True,
+        key=GUARDIAN_WITH_CHILD_KEY,
+    )
+    st.button(
+        _("Check in"),
+        key="check_in_guardian_button",
+        type="primary",
+        width="stretch",
+        on_click=guardian_check_in,
+    )
+
+
+if __name__ == "__main__":
+    render()

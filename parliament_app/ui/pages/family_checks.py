@@ -1,13 +1,14 @@
 """Family check-ins: the children of a facilitator's groups whose family would welcome a friendly
 word. All the page knows is who and in which group: never a rule, a reason or any risk data."""
 
-import re
+from __future__ import annotations
 
 import streamlit as st
 
 from parliament_app.core.i18n import _, format_date, format_number, ngettext
-from parliament_app.monitoring.alerts import family_prompts, mark_prompt_done
+from parliament_app.monitoring.alerts import PromptView, family_prompts, mark_prompt_done
 from parliament_app.monitoring.caseload import local_date
+from parliament_app.ui.admin_widgets import plain
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.outcome import PageOutcome
 from parliament_app.ui.widgets import empty_state
@@ -15,33 +16,36 @@ from parliament_app.ui.widgets import empty_state
 OUTCOME = PageOutcome("family_checks")
 
 
-def plain(text: str) -> str:
-    """Text from the database shown literally inside Markdown."""
-    return re.sub(r"([\\`*_\[\]{}()#+\-.!|<>~$:])", r"\\\1", text or "")
-
-
-done = OUTCOME.done
-
-st.title(_("Family check-ins"))
-st.caption(
-    _(
-        "A short, friendly conversation with a child's family: ask how things are going and "
-        "whether the child can keep coming. Mark it done once you have talked with them."
+def render() -> None:
+    st.title(_("Family check-ins"))
+    st.caption(
+        _(
+            "A short, friendly conversation with a child's family: ask how things are going and "
+            "whether the child can keep coming. Mark it done once you have talked with them."
+        )
     )
-)
-OUTCOME.show()
+    OUTCOME.show()
+    show_done = st.checkbox(_("Also show the check-ins already done"), key="family_checks_done")
+    prompts = _prompts(show_done)
+    if prompts is None:
+        st.stop()
+    _how_many_waiting(prompts)
+    for prompt in prompts:
+        _check_in(prompt)
 
-show_done = st.checkbox(_("Also show the check-ins already done"), key="family_checks_done")
-prompts = None
-with shown_errors(), transaction() as session:
-    prompts = family_prompts(session, page_user(session), include_done=show_done)
-if prompts is None:
-    st.stop()
 
-waiting = [prompt for prompt in prompts if prompt.done_at is None]
-if not waiting:
-    empty_state(_("Nothing to follow up."))
-else:
+def _prompts(include_done: bool) -> list[PromptView] | None:
+    """The facilitator's check-ins; None when refused (the refusal is shown)."""
+    with shown_errors(), transaction() as session:
+        return family_prompts(session, page_user(session), include_done=include_done)
+    return None
+
+
+def _how_many_waiting(prompts: list[PromptView]) -> None:
+    waiting = [prompt for prompt in prompts if prompt.done_at is None]
+    if not waiting:
+        empty_state(_("Nothing to follow up."))
+        return
     st.markdown(
         ngettext(
             "**{count}** family to check in with.",
@@ -50,7 +54,8 @@ else:
         ).format(count=format_number(len(waiting)))
     )
 
-for prompt in prompts:
+
+def _check_in(prompt: PromptView) -> None:
     with st.container(border=True):
         st.markdown(
             "🤝 **"
@@ -72,11 +77,19 @@ for prompt in prompts:
             icon="✅",
             help=_("You have talked with the family."),
         ):
-            with shown_errors():
-                with transaction() as session:
-                    mark_prompt_done(session, page_user(session), prompt.id)
-                done(
-                    _("Thank you: the check-in with {name}'s family is marked as done.").format(
-                        name=plain(prompt.child_given_name)
-                    )
-                )
+            _mark_done(prompt)
+
+
+def _mark_done(prompt: PromptView) -> None:
+    with shown_errors():
+        with transaction() as session:
+            mark_prompt_done(session, page_user(session), prompt.id)
+        OUTCOME.done(
+            _("Thank you: the check-in with {name}'s family is marked as done.").format(
+                name=plain(prompt.child_given_name)
+            )
+        )
+
+
+if __name__ == "__main__":
+    render()

@@ -8,26 +8,34 @@ self check-in code is derived on the server and changes every 30 seconds (the pr
 works); every self check-in appears here live and can be undone.
 """
 
+from __future__ import annotations
+
 import io
 import secrets
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from types import ModuleType
 from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 from babel import dates
 
 from parliament_app.core.errors import ServiceError
-from parliament_app.core.i18n import _, babel_locale, format_datetime
+from parliament_app.core.i18n import _, babel_locale
 from parliament_app.core.qr import qr_png
 from parliament_app.models import Guardian, User
 from parliament_app.models.attendance import AttendanceStatus, ScanResult
 from parliament_app.models.meetings import OccurrenceStatus
 from parliament_app.ui.context import apply_language, page_user, transaction
+from parliament_app.ui.sessions_widgets import STATUS_ICONS, occurrence_title
 from parliament_app.ui.widgets import empty_state
 from sessions.attendance.roster import STATUS_LABELS, add_walk_in, takeable_occurrences
 from sessions.checkin.scanning import (
     CODE_STEP_SECONDS,
     ScanOutcome,
+    SelfCheckIn,
+    SessionCode,
     closed_reason,
     facilitator_session_code,
     recent_self_check_ins,
@@ -37,11 +45,6 @@ from sessions.checkin.scanning import (
 from sessions.involvement import ROLE_LABELS
 from sessions.scheduling import list_occurrences
 from sessions.times import local
-
-try:  # decodes the camera's photos; without it the keyboard-wedge scanner still works
-    import zxingcpp
-except ImportError:  # pragma: no cover - depends on the installation
-    zxingcpp = None
 
 OCCURRENCE_KEY = "scan_occurrence"
 FIELD_KEY = "scan_field"
@@ -79,13 +82,6 @@ RESULT_STYLES: dict[str, str] = {
     ScanResult.RATE_LIMITED: "refused",
     "walk_in": "ok",
 }
-STATUS_ICONS: dict[AttendanceStatus, str] = {
-    AttendanceStatus.PRESENT: "✅",
-    AttendanceStatus.LATE: "🕒",
-    AttendanceStatus.EXCUSED: "📝",
-    AttendanceStatus.ABSENT: "❌",
-    AttendanceStatus.LEFT_EARLY: "🚪",
-}
 
 STATION_CSS = """
 <style>
@@ -118,6 +114,36 @@ FOCUS_SCRIPT = """
   }}, 80);
 </script>
 """
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def render() -> None:
+    occurrences = _todays_sessions(datetime.now(UTC))
+    st.html(STATION_CSS)
+    st.title(_("Scanning station"))
+    st.caption(
+        _(
+            "Check children in from their badges: with a scanner that types into the field "
+            "below, or with this device's camera. Guardians and older children can check "
+            "themselves in with the code on the second tab."
+        )
+    )
+    if not occurrences:
+        empty_state(
+            _(
+                "You have no session today whose attendance you take. Sessions are scheduled on "
+                "the Sessions page."
+            )
+        )
+        st.stop()
+    occurrence_id = _chosen_session(occurrences)
+    scan_tab, self_tab = st.tabs(["📷 " + _("Badge scanning"), "📱 " + _("Self check-in")])
+    with scan_tab:
+        _badge_scanning(occurrence_id)
+    with self_tab:
+        self_check_in_panel(occurrence_id)
 
 
 def markdown_text(text: str) -> str:
@@ -184,6 +210,17 @@ def field_scanned(occurrence_id: int) -> None:
         run_scan(occurrence_id, text)
 
 
+@cache
+def camera_decoder() -> ModuleType | None:
+    """zxing-cpp, which decodes the camera's photos; without it the keyboard-wedge scanner still
+    works."""
+    try:
+        import zxingcpp
+    except ImportError:  # pragma: no cover - depends on the installation
+        return None
+    return zxingcpp
+
+
 def decode_photo(data: bytes) -> list[str]:
     """The texts of the QR codes in a photo (decoded here, on the server)."""
     from PIL import Image, UnidentifiedImageError
@@ -193,7 +230,7 @@ def decode_photo(data: bytes) -> list[str]:
         image.load()
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
         return []
-    found = [result.text for result in zxingcpp.read_barcodes(image) if result.text]
+    found = [result.text for result in camera_decoder().read_barcodes(image) if result.text]
     return list(dict.fromkeys(found))
 
 
@@ -258,13 +295,8 @@ def app_address(relative: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"{base_path}/{path}", query, ""))
 
 
-def occurrence_title(row: dict) -> str:
-    title = _("{when} · {group} · {topic}").format(
-        when=format_datetime(row["starts_at"], "short"), group=row["group"], topic=row["topic"]
-    )
-    if row["closed"]:
-        return "🔒 " + _("{title} (closed)").format(title=title)
-    return title
+def session_title(row: dict) -> str:
+    return occurrence_title(row["starts_at"], row["group"], row["topic"], closed=row["closed"])
 
 
 def show_last(occurrence_id: int) -> None:
@@ -329,62 +361,80 @@ def entry_text(entry, guardians: dict[int, str]) -> str:
     )
 
 
-@st.fragment(run_every=SELF_CHECK_IN_REFRESH_SECONDS)
-def self_check_in_panel(occurrence_id: int) -> None:
-    """The rotating code and the live list; refreshed every few seconds without a full rerun."""
-    now = datetime.now(UTC)
-    code = None
-    not_open = ""
-    entries = []
-    guardians: dict[int, str] = {}
-    refused = ""
+@dataclass
+class SelfCheckIns:
+    """What the self check-in panel shows: the current code (or why there is none) and who has
+    checked in with it."""
+
+    code: SessionCode | None = None
+    not_open: str = ""
+    entries: list[SelfCheckIn] = field(default_factory=list)
+    guardians: dict[int, str] = field(default_factory=dict)  # guardian id -> first name
+    refused: str = ""
+
+
+def read_self_check_ins(occurrence_id: int, now: datetime) -> SelfCheckIns:
+    found = SelfCheckIns()
     with transaction() as session:
         user = page_user(session)
         try:
-            code = facilitator_session_code(session, user, occurrence_id, now)
+            found.code = facilitator_session_code(session, user, occurrence_id, now)
         except ServiceError as error:
-            not_open = error.message
+            found.not_open = error.message
         try:
-            entries = recent_self_check_ins(session, user, occurrence_id)
+            found.entries = recent_self_check_ins(session, user, occurrence_id)
         except ServiceError as error:
-            refused = error.message
+            found.refused = error.message
         # SelfCheckIn carries the guardian's id only: their first name for the facilitator.
-        for guardian_id in {entry.guardian_id for entry in entries if entry.guardian_id}:
+        for guardian_id in {entry.guardian_id for entry in found.entries if entry.guardian_id}:
             guardian = session.get(Guardian, guardian_id)
             if guardian is not None:
-                guardians[guardian_id] = " ".join(guardian.given_name.split())
+                found.guardians[guardian_id] = " ".join(guardian.given_name.split())
+    return found
 
-    if code is not None:
-        code_column, qr_column = st.columns([3, 2])
-        with code_column:
-            st.subheader(_("Check in with your phone"))
-            with st.container(key="scan_self_code"):
-                st.markdown(f"# `{code.code}`")
-            st.markdown(
-                _("Scan the QR code, or open {address} and type the code.").format(
-                    address=f"`{app_address(f'{CHECK_IN_PAGE}?o={occurrence_id}')}`"
-                )
-            )
-            st.caption(
-                _(
-                    "The code changes every {seconds} seconds; the one before still works for "
-                    "a short while. Only this session's roster can check in, only while it is on."
-                ).format(seconds=CODE_STEP_SECONDS)
-            )
-        with qr_column:
-            # The QR code holds the public link with the occurrence and the code: never a name.
-            st.image(qr_png(app_address(code.url)), caption=_("Scan to check in"), width=320)
+
+@st.fragment(run_every=SELF_CHECK_IN_REFRESH_SECONDS)
+def self_check_in_panel(occurrence_id: int) -> None:
+    """The rotating code and the live list; refreshed every few seconds without a full rerun."""
+    found = read_self_check_ins(occurrence_id, datetime.now(UTC))
+    if found.code is not None:
+        show_code(occurrence_id, found.code)
     else:
-        st.info(not_open, icon="⏰")
+        st.info(found.not_open, icon="⏰")
+    show_self_check_ins(occurrence_id, found)
 
+
+def show_code(occurrence_id: int, code: SessionCode) -> None:
+    code_column, qr_column = st.columns([3, 2])
+    with code_column:
+        st.subheader(_("Check in with your phone"))
+        with st.container(key="scan_self_code"):
+            st.markdown(f"# `{code.code}`")
+        st.markdown(
+            _("Scan the QR code, or open {address} and type the code.").format(
+                address=f"`{app_address(f'{CHECK_IN_PAGE}?o={occurrence_id}')}`"
+            )
+        )
+        st.caption(
+            _(
+                "The code changes every {seconds} seconds; the one before still works for "
+                "a short while. Only this session's roster can check in, only while it is on."
+            ).format(seconds=CODE_STEP_SECONDS)
+        )
+    with qr_column:
+        # The QR code holds the public link with the occurrence and the code: never a name.
+        st.image(qr_png(app_address(code.url)), caption=_("Scan to check in"), width=320)
+
+
+def show_self_check_ins(occurrence_id: int, found: SelfCheckIns) -> None:
     st.subheader(_("Self check-ins"))
     if flash := st.session_state.pop(SELF_FLASH_KEY, None):
         kind, message = flash
         getattr(st, kind)(message, icon="✅" if kind == "success" else "⚠️")
-    if refused:
-        st.warning(refused, icon="⚠️")
+    if found.refused:
+        st.warning(found.refused, icon="⚠️")
         return
-    if not entries:
+    if not found.entries:
         st.caption(_("Nobody has checked in with the code yet."))
         return
     st.caption(
@@ -393,10 +443,10 @@ def self_check_in_panel(occurrence_id: int) -> None:
             "name)? Undo their check-in."
         )
     )
-    for entry in entries:
+    for entry in found.entries:
         text_column, button_column = st.columns([5, 1], vertical_alignment="center")
-        text_column.markdown(entry_text(entry, guardians))
-        who = entry.given_name or guardians.get(entry.guardian_id, "") or "—"
+        text_column.markdown(entry_text(entry, found.guardians))
+        who = entry.given_name or found.guardians.get(entry.guardian_id, "") or "—"
         button_column.button(
             _("Undo"),
             icon="↩️",
@@ -406,75 +456,57 @@ def self_check_in_panel(occurrence_id: int) -> None:
         )
 
 
-# --- read --------------------------------------------------------------------------------------
-
-now = datetime.now(UTC)
-today = local(now).date()
-with transaction() as session:
-    user = page_user(session)
-    occurrences = {
-        occurrence.id: {
-            "group": occurrence.group.name,
-            "topic": occurrence.topic or "—",
-            "starts_at": occurrence.starts_at,
-            "closed": occurrence.status == OccurrenceStatus.CLOSED,
-            "open": closed_reason(occurrence, now) is None,
+def _todays_sessions(now: datetime) -> dict[int, dict]:
+    """Today's sessions whose attendance this user takes, and yesterday's still open (one that
+    began before midnight is still open after it)."""
+    today = local(now).date()
+    with transaction() as session:
+        user = page_user(session)
+        return {
+            occurrence.id: {
+                "group": occurrence.group.name,
+                "topic": occurrence.topic or "—",
+                "starts_at": occurrence.starts_at,
+                "closed": occurrence.status == OccurrenceStatus.CLOSED,
+                "open": closed_reason(occurrence, now) is None,
+            }
+            for occurrence in takeable_occurrences(
+                session,
+                user,
+                (
+                    occurrence
+                    for occurrence in list_occurrences(
+                        session, user, today - timedelta(days=1), today, include_cancelled=False
+                    )
+                    if local(occurrence.starts_at).date() == today
+                    or closed_reason(occurrence, now) is None
+                ),
+            )
         }
-        # Yesterday too: a session that began before midnight is still open after it.
-        for occurrence in takeable_occurrences(
-            session,
-            user,
-            (
-                occurrence
-                for occurrence in list_occurrences(
-                    session, user, today - timedelta(days=1), today, include_cancelled=False
-                )
-                if local(occurrence.starts_at).date() == today
-                or closed_reason(occurrence, now) is None
+
+
+def _chosen_session(occurrences: dict[int, dict]) -> int:
+    """The session picked (the first open one at first), warned about when it is not open."""
+    open_ids = [key for key, row in occurrences.items() if row["open"]]
+    occurrence_id = st.selectbox(
+        _("Session"),
+        list(occurrences),
+        index=list(occurrences).index(open_ids[0]) if open_ids else 0,
+        format_func=lambda key: session_title(occurrences[key]),
+        key=OCCURRENCE_KEY,
+    )
+    if not occurrences[occurrence_id]["open"]:
+        st.warning(
+            _(
+                "Check-in for this session is not open right now: it opens an hour before the "
+                "start and closes an hour after the end (or when the attendance is closed)."
             ),
+            icon="⏰",
         )
-    }
+    return occurrence_id
 
-# --- render ------------------------------------------------------------------------------------
 
-st.html(STATION_CSS)
-st.title(_("Scanning station"))
-st.caption(
-    _(
-        "Check children in from their badges: with a scanner that types into the field below, "
-        "or with this device's camera. Guardians and older children can check themselves in "
-        "with the code on the second tab."
-    )
-)
-if not occurrences:
-    empty_state(
-        _(
-            "You have no session today whose attendance you take. Sessions are scheduled on the "
-            "Sessions page."
-        )
-    )
-    st.stop()
-
-open_ids = [key for key, row in occurrences.items() if row["open"]]
-occurrence_id = st.selectbox(
-    _("Session"),
-    list(occurrences),
-    index=list(occurrences).index(open_ids[0]) if open_ids else 0,
-    format_func=lambda key: occurrence_title(occurrences[key]),
-    key=OCCURRENCE_KEY,
-)
-if not occurrences[occurrence_id]["open"]:
-    st.warning(
-        _(
-            "Check-in for this session is not open right now: it opens an hour before the "
-            "start and closes an hour after the end (or when the attendance is closed)."
-        ),
-        icon="⏰",
-    )
-
-scan_tab, self_tab = st.tabs(["📷 " + _("Badge scanning"), "📱 " + _("Self check-in")])
-
-with scan_tab:
+def _badge_scanning(occurrence_id: int) -> None:
     st.text_input(
         _("Badge code"),
         key=FIELD_KEY,
@@ -489,8 +521,12 @@ with scan_tab:
         unsafe_allow_javascript=True,
     )
     show_last(occurrence_id)
+    _camera(occurrence_id)
+    show_recent(occurrence_id)
 
-    if zxingcpp is None:
+
+def _camera(occurrence_id: int) -> None:
+    if camera_decoder() is None:
         st.info(
             _(
                 "Scanning with the camera is not available on this server. Use a badge scanner, "
@@ -498,17 +534,19 @@ with scan_tab:
             ),
             icon="📷",
         )
-    elif st.toggle(_("Scan with this device's camera"), key=CAMERA_ON_KEY):
-        if notice := st.session_state.pop(CAMERA_NOTICE_KEY, None):
-            st.warning(notice, icon="🔍")
-        camera_key = f"scan_camera_{st.session_state.get(CAMERA_ROUND_KEY, 0)}"
-        st.camera_input(
-            _("Hold one badge in front of the camera and take a photo"),
-            key=camera_key,
-            on_change=photo_taken,
-            args=(occurrence_id, camera_key),
-        )
-    show_recent(occurrence_id)
+        return
+    if not st.toggle(_("Scan with this device's camera"), key=CAMERA_ON_KEY):
+        return
+    if notice := st.session_state.pop(CAMERA_NOTICE_KEY, None):
+        st.warning(notice, icon="🔍")
+    camera_key = f"scan_camera_{st.session_state.get(CAMERA_ROUND_KEY, 0)}"
+    st.camera_input(
+        _("Hold one badge in front of the camera and take a photo"),
+        key=camera_key,
+        on_change=photo_taken,
+        args=(occurrence_id, camera_key),
+    )
 
-with self_tab:
-    self_check_in_panel(occurrence_id)
+
+if __name__ == "__main__":
+    render()
