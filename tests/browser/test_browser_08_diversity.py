@@ -11,7 +11,7 @@ def test_diversity_report_shows_the_flagged_group(signed_in) -> None:
     wait_idle(page, 120_000)
     main = page.locator("[data-testid=stMain]")
     expect(main.get_by_text("Homework Club Donja Mahala").first).to_be_visible()
-    flagged = main.get_by_text("Ghetto risk").or_(
+    flagged = main.get_by_text("Group not mixed").or_(
         main.get_by_text("Everyone in the group belongs to one category")
     )
     expect(flagged.first).to_be_visible()

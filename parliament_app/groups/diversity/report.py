@@ -494,7 +494,7 @@ def flag_texts(unit: UnitRow, labels) -> list[str]:
     if flags.get("ghetto_risk"):
         texts.append(
             "⚠️ "
-            + _("Ghetto risk: {category} make up {share} of the group").format(
+            + _("Group not mixed: {category} make up {share} of the group").format(
                 category=labels(flags["ghetto_group"]),
                 share=format_percent(flags["shares"][flags["ghetto_group"]]),
             )

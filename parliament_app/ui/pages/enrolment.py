@@ -177,7 +177,7 @@ def flag_texts(flags: CommunityFlags) -> list[str]:
     if flags.ghetto_risk and flags.ghetto_group:
         texts.append(
             _(
-                "Ghetto risk: {category} children make up half or more, far more than among "
+                "Group not mixed: {category} children make up half or more, far more than among "
                 "the children of the municipality."
             ).format(category=community_name(flags.ghetto_group))
         )

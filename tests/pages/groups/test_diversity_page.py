@@ -23,10 +23,10 @@ def test_diversity_page_warns_about_a_ghetto(db: Session, world: World, who: str
     app.switch_page(PAGES.format("diversity")).run()
     assert not app.exception
     warnings = [warning.value for warning in app.warning]
-    assert any("Club R" in text and "Ghetto risk" in text for text in warnings)
+    assert any("Club R" in text and "Group not mixed" in text for text in warnings)
     assert any("more separated than chance" in text for text in warnings)
     assert any("2,000 random allocations" in caption.value for caption in app.caption)
-    assert not any("Club S" in text and "Ghetto risk" in text for text in warnings)
+    assert not any("Club S" in text and "Group not mixed" in text for text in warnings)
     assert any("Club S" in text and "one category" in text for text in warnings)
 
 
