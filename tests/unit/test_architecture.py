@@ -122,3 +122,37 @@ def test_long_modules_say_why_they_are_not_split() -> None:
         if not text.startswith("# Not split: ") and "Not split: " not in text[:1500]:
             unexplained.append(f"{path.relative_to(ROOT)} ({text.count(chr(10))} lines)")
     assert unexplained == []
+
+
+def _runs_at_import(node: ast.stmt) -> bool:
+    """A page's top-level statement that would do something when the module is imported."""
+    if isinstance(node, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.ClassDef):
+        return False
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        return False  # the docstring
+    if isinstance(node, ast.Assign | ast.AnnAssign):
+        calls = [call for call in ast.walk(node) if isinstance(call, ast.Call)]
+        names = {ast.unparse(call.func) for call in calls}
+        request_bound = {"current_language", "page_user", "transaction", "local_today"}
+        return any(name.startswith("st.") or name in request_bound for name in names)
+    if isinstance(node, ast.If):
+        return ast.unparse(node) != "if __name__ == '__main__':\n    render()"
+    return True
+
+
+@pytest.mark.parametrize(
+    "page",
+    sorted(
+        path.stem
+        for path in (ROOT / "parliament_app" / "ui" / "pages").glob("*.py")
+        if path.stem != "__init__"
+    ),
+)
+def test_every_page_is_a_render_function(page: str) -> None:
+    """Pages can be imported, measured and reused: importing one runs nothing; Streamlit runs the
+    file as ``__main__``, which calls ``render()``."""
+    tree = ast.parse((ROOT / "parliament_app" / "ui" / "pages" / f"{page}.py").read_text())
+    functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    assert "render" in functions
+    running = [ast.unparse(node).splitlines()[0] for node in tree.body if _runs_at_import(node)]
+    assert not running, f"{page}.py runs at import: {running}"
