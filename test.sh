@@ -17,6 +17,15 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "Chromium is missing: the browser tests will be skipped (sudo apt-get install chromium)." >&2
   fi
 fi
+# GNU gettext's msgfmt checks the catalogs as translators' tools do (tests/unit/test_catalogs.py).
+if ! command -v msgfmt >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> installing gettext for the catalog check"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null
+  else
+    echo "msgfmt is missing: the msgfmt catalog check will be skipped (sudo apt-get install gettext)." >&2
+  fi
+fi
 echo "==> ruff"
 "$VENV/bin/ruff" check .
 echo "==> layers contract (docs/architecture.md)"
