@@ -3,8 +3,10 @@ and service errors turned into messages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import ParamSpec
 
 import streamlit as st
 from sqlalchemy.orm import Session
@@ -17,6 +19,8 @@ from parliament_app.models import User
 USER_KEY = "current_user_id"
 LANGUAGE_KEY = "language"
 TOKEN_KEY = "login_token"
+SHOWN_LANGUAGE_KEY = "shown_language"  # the language the last full run drew in
+P = ParamSpec("P")
 
 
 @contextmanager
@@ -34,7 +38,25 @@ def apply_language(user_preference: str | None = None) -> str:
         browser=st.context.locale,
     )
     set_language(language)
+    st.session_state[SHOWN_LANGUAGE_KEY] = language
     return language
+
+
+def fragment(run_every: float | None = None) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """``st.fragment`` that draws in the language of the page around it.
+
+    A fragment's own reruns (``run_every``) skip the script that set the language, so without
+    this a child's phone turned English every two seconds during a live quiz."""
+
+    def wrap(function: Callable[P, None]) -> Callable[P, None]:
+        @functools.wraps(function)
+        def in_language(*args: P.args, **kwargs: P.kwargs) -> None:
+            set_language(st.session_state.get(SHOWN_LANGUAGE_KEY) or apply_language())
+            function(*args, **kwargs)
+
+        return st.fragment(in_language, run_every=run_every)
+
+    return wrap
 
 
 def page_user(session: Session) -> User:

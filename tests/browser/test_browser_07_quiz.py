@@ -30,6 +30,24 @@ def _qr_link(page) -> str | None:
     return found[0] if found else None
 
 
+PHONE = {"width": 390, "height": 844}
+# The frame around a question and the end screen, as the English source says it.
+ENGLISH_FRAME = (
+    "You play as",
+    "Question 1 of",
+    "Question 2 of",
+    "Thank you! Your answer is saved.",
+    "It is never your fault",
+    "Leave the quiz",
+)
+
+
+def assert_no_english_frame(child, language: str) -> None:
+    main = child.inner_text("[data-testid=stMain]")
+    left = [text for text in ENGLISH_FRAME if text in main]
+    assert not left, f"English on a {language} phone after the screen refreshed itself: {left}"
+
+
 def click_host(page, key: str) -> None:
     page.locator(f".st-key-{key} button").click()
     wait_idle(page)
@@ -78,7 +96,7 @@ def test_quiz_from_join_qr_to_results_with_two_children_in_two_languages(
 
     players = {}
     for language, nickname in CHILDREN.items():
-        child = new_page(locale={"sq": "sq-AL", "mk": "mk-MK"}[language])
+        child = new_page(locale={"sq": "sq-AL", "mk": "mk-MK"}[language], viewport=PHONE)
         open_page(child, f"{join}&lang={language}")
         # a child's screen: no staff menu, the code filled in from the QR link
         assert not child.locator("[data-testid=stSidebarNav]").count()
@@ -98,6 +116,11 @@ def test_quiz_from_join_qr_to_results_with_two_children_in_two_languages(
         click_host(host, "quiz_host_next")
         questions = {}
         for language, child in players.items():
+            # The question arrives by the screen's own refresh, which must keep the language.
+            expect(child.locator("[class*='st-key-quiz_join_answer_'] button").first).to_be_visible(
+                timeout=20_000
+            )
+            assert_no_english_frame(child, language)
             answer(child)
             questions[language] = child.locator("[data-testid=stMain] h3").first.inner_text()
         assert questions["sq"] != questions["mk"], "the question is shown in each child's language"
@@ -111,6 +134,7 @@ def test_quiz_from_join_qr_to_results_with_two_children_in_two_languages(
         )
         # helplines or whom to talk to are on the end screen
         assert "📞" in child.inner_text("[data-testid=stMain]") or child.get_by_role("link").count()
+        assert_no_english_frame(child, language)
 
     expect(host.get_by_text("Results", exact=True)).to_be_visible(timeout=20_000)
     open_page(host, "/quiz_results?lang=en")

@@ -28,7 +28,7 @@ from parliament_app.core.i18n import (
 from parliament_app.core.qr import qr_png
 from parliament_app.models import Group
 from parliament_app.models.quizzes import QuizRun, RunMode, RunPhase, RunStatus
-from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.context import fragment, page_user, shown_errors, transaction
 from parliament_app.ui.quiz_screens import LETTERS
 from parliament_app.ui.widgets import choice, empty_state, figures
 
@@ -302,7 +302,7 @@ def _join_code(view: HostView, address: str) -> None:
 # ----------------------------------------------------------------------------- the live panel
 
 
-@st.fragment(run_every=2)
+@fragment(run_every=2)
 def _live_panel(run_id: int) -> None:
     with transaction() as session:
         user = page_user(session)

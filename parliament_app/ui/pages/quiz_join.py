@@ -23,7 +23,7 @@ from parliament_app.ui.activities_widgets import (
     feedback_screen,
     talk_section,
 )
-from parliament_app.ui.context import apply_language, shown_errors, transaction
+from parliament_app.ui.context import apply_language, fragment, shown_errors, transaction
 from parliament_app.ui.quiz_screens import (
     LETTERS,
     answer_buttons,
@@ -154,7 +154,7 @@ def _join_form() -> None:
             st.rerun()
 
 
-@st.fragment(run_every=2)
+@fragment(run_every=2)
 def _live_screen() -> None:
     view, summary = _player_state(st.session_state.get(TOKEN_KEY))
     question = view.question

@@ -24,7 +24,7 @@ from parliament_app.ui.activities_widgets import (
     feedback_screen,
     talk_section,
 )
-from parliament_app.ui.context import LANGUAGE_KEY, apply_language, transaction
+from parliament_app.ui.context import LANGUAGE_KEY, apply_language, fragment, transaction
 from parliament_app.ui.quiz_screens import (
     answer_buttons,
     child_style,
@@ -245,7 +245,7 @@ def _end_screen(summary: play.PlayerSummary) -> None:
     )
 
 
-@st.fragment(run_every=30)
+@fragment(run_every=30)
 def _idle_watch() -> None:
     """A child walked away mid-turn: after a few idle minutes the tablet starts over."""
     active_at = st.session_state.get(ACTIVE_KEY)

@@ -27,7 +27,7 @@ from parliament_app.core.qr import qr_png
 from parliament_app.models import Guardian, User
 from parliament_app.models.attendance import AttendanceStatus, ScanResult
 from parliament_app.models.meetings import OccurrenceStatus
-from parliament_app.ui.context import apply_language, page_user, transaction
+from parliament_app.ui.context import apply_language, fragment, page_user, transaction
 from parliament_app.ui.sessions_widgets import STATUS_ICONS, occurrence_title
 from parliament_app.ui.widgets import empty_state
 from sessions.attendance.roster import STATUS_LABELS, add_walk_in, takeable_occurrences
@@ -393,7 +393,7 @@ def read_self_check_ins(occurrence_id: int, now: datetime) -> SelfCheckIns:
     return found
 
 
-@st.fragment(run_every=SELF_CHECK_IN_REFRESH_SECONDS)
+@fragment(run_every=SELF_CHECK_IN_REFRESH_SECONDS)
 def self_check_in_panel(occurrence_id: int) -> None:
     """The rotating code and the live list; refreshed every few seconds without a full rerun."""
     found = read_self_check_ins(occurrence_id, datetime.now(UTC))
