@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from parliament_app.models import (
     AuditAction,
     AuditEntry,
+    Child,
 )
+from parliament_app.policy.access import child_scope
 
 
 def audit_count(db: Session, *actions: AuditAction) -> int:
@@ -40,3 +42,8 @@ def counted_statements(db: Session) -> Iterator[list[str]]:
 def count(db: Session, model, *where) -> int:
     """How many rows of ``model`` match ``where``."""
     return db.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def count_visible_children(db: Session, user) -> int:
+    """How many children the policy lets ``user`` see."""
+    return db.scalar(select(func.count()).select_from(Child).where(child_scope(user))) or 0

@@ -152,10 +152,6 @@ def list_children(
     return [_summary(child, school) for child, school in rows], total
 
 
-def count_children(session: Session, user: User) -> int:
-    return session.scalar(select(func.count()).select_from(Child).where(child_scope(user))) or 0
-
-
 def get_child(session: Session, user: User, child_id: int) -> ChildDetail:
     child = session.scalar(
         select(Child)

@@ -12,7 +12,6 @@ import io
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 from qrcode.image.pil import PilImage
-from qrcode.image.svg import SvgPathImage
 
 BORDER = 4  # the quiet zone the QR specification asks for, in modules
 
@@ -34,9 +33,3 @@ def qr_png(data: str, box_size: int = 10) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer)
     return buffer.getvalue()
-
-
-def qr_svg(data: str) -> str:
-    """An SVG document of ``data``; it scales to any size without blurring."""
-    image = _code(data, 10).make_image(image_factory=SvgPathImage)
-    return image.to_string(encoding="unicode")

@@ -37,13 +37,13 @@ from parliament_app.models import (
     EnrolmentSource,
     EnrolmentStatus,
     Group,
-    Organisation,
     Role,
     User,
     utcnow,
 )
 from parliament_app.policy.access import Action, exclude_erased, may, require
 from parliament_app.policy.groups import (
+    enrolment_group_scope,
     enrolment_source,
     may_manage_group,
     require_enrolment_access,
@@ -380,17 +380,11 @@ def _manages(session: Session, user: User, group: Group) -> bool:
 
 
 def _group_for(session: Session, user: User, group_id: int) -> Group:
-    """The group, if this user may know of it: schools and centres for social work see the
-    groups of their own municipality (active or not: enrolling in an inactive one is then
-    refused with a reason); facilitators are checked as managers by the caller."""
-    group = session.get(Group, group_id)
-    if group is not None and user.active:
-        if user.role not in (Role.SCHOOL_COORDINATOR, Role.SOCIAL_WORKER):
-            return group
-        organisation = session.get(Organisation, user.organisation_id)
-        if organisation is not None and organisation.municipality_id == group.municipality_id:
-            return group
-    raise NotFound(_("This group does not exist or is not visible to you."))
+    """The group, if this user may name it when enrolling (``enrolment_group_scope``)."""
+    group = session.scalar(select(Group).where(Group.id == group_id, enrolment_group_scope(user)))
+    if group is None:
+        raise NotFound(_("This group does not exist or is not visible to you."))
+    return group
 
 
 def _visible_child(session: Session, user: User, child_id: int) -> Child:

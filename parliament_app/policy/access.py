@@ -193,19 +193,6 @@ def participation_basis(csw_id: int | None) -> ColumnElement[str]:
     )
 
 
-def may_view_participation(session: Session, user: User, child_id: int) -> bool:
-    """Administrators; social workers whose centre passes ``participation_visible_to_csw``.
-    Schools and facilitators never see a child's monitoring view."""
-    if not is_active_user(user):
-        return False
-    if user.role == Role.ADMINISTRATOR:
-        return True
-    if user.role != Role.SOCIAL_WORKER:
-        return False
-    condition = and_(Child.id == child_id, participation_visible_to_csw(user.organisation_id))
-    return bool(session.scalar(select(exists().where(condition))))
-
-
 def may(session: Session, user: User, action: Action, record: object | None = None) -> bool:
     if not is_active_user(user):  # None, the operator and a deactivated account: no
         return False

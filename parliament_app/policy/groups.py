@@ -34,13 +34,29 @@ def group_scope(user: User) -> ColumnElement[bool]:
         case Role.FACILITATOR:
             return led_by(user)
         case Role.SCHOOL_COORDINATOR | Role.SOCIAL_WORKER:
-            municipality = (
-                select(Organisation.municipality_id)
-                .where(Organisation.id == user.organisation_id)
-                .scalar_subquery()
-            )
-            return and_(Group.active.is_(True), Group.municipality_id == municipality)
+            return and_(Group.active.is_(True), _in_own_municipality(user))
     return false()
+
+
+def enrolment_group_scope(user: User) -> ColumnElement[bool]:
+    """SQL predicate on ``Group``: the groups a user may name when enrolling a child. Schools
+    and centres for social work know every group of their municipality, active or not (enrolling
+    in an inactive one is then refused with a reason); administrators and facilitators any group
+    (a facilitator's right to enrol is checked as the group's leader)."""
+    if not is_active_user(user):
+        return false()
+    if user.role in (Role.SCHOOL_COORDINATOR, Role.SOCIAL_WORKER):
+        return _in_own_municipality(user)
+    return true()
+
+
+def _in_own_municipality(user: User) -> ColumnElement[bool]:
+    municipality = (
+        select(Organisation.municipality_id)
+        .where(Organisation.id == user.organisation_id)
+        .scalar_subquery()
+    )
+    return Group.municipality_id == municipality
 
 
 def is_leader(session: Session, group_id: int, user_id: int) -> bool:
