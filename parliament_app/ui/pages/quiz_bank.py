@@ -7,6 +7,7 @@ and the helplines shown at the end of a quiz."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -16,6 +17,7 @@ from activities.quizzes.bank import (
     AGE_BANDS,
     BAND_TOPICS,
     HELPLINE_CONFIDENCE,
+    HELPLINE_KINDS,
     QUESTION_TYPE_LABELS,
     QUIZ_LANGUAGES,
     TOPIC_LABELS,
@@ -32,7 +34,16 @@ from activities.quizzes.bank import (
     update_question,
     update_translation,
 )
-from parliament_app.core.i18n import LANGUAGE_NAMES, N_, _, current_language, ngettext
+from activities.quizzes.bank.helplines import shown_to_children, verified_since
+from parliament_app.core.clock import local_today
+from parliament_app.core.i18n import (
+    LANGUAGE_NAMES,
+    N_,
+    _,
+    current_language,
+    format_date,
+    ngettext,
+)
 from parliament_app.models import Role
 from parliament_app.models.quizzes import Helpline, QuestionType, QuizQuestion
 from parliament_app.places.services import COUNTRY_NAMES, enabled_countries
@@ -54,6 +65,16 @@ CONFIDENCE_LABELS = {
     "uncertain": N_("Uncertain: verify before use"),
 }
 FREE_CHOICES = [None, True, False]
+KIND_LABELS = {
+    "child": N_("Children's helpline"),
+    "trafficking": N_("Anti-trafficking line"),
+    "violence": N_("Line for victims of violence"),
+    "missing": N_("Missing children line"),
+    "police": N_("Police"),
+    "ambulance": N_("Ambulance"),
+    "emergency": N_("Single emergency number"),
+    "other": N_("Other"),
+}
 NEW_HELPLINE: dict[str, Any] = {
     "number": "",
     "names": {},
@@ -63,6 +84,11 @@ NEW_HELPLINE: dict[str, Any] = {
     "confidence": "high",
     "sort_order": None,
     "active": True,
+    "kind": "other",
+    "verified_on": None,
+    "verified_by": "",
+    "source": "",
+    "shown_to_children": False,
 }
 
 Record = dict[str, Any]  # a question or a helpline as plain values, read in one transaction
@@ -86,6 +112,17 @@ class HelplineFields:
     active: bool
     names: dict[str, str]
     descriptions: dict[str, str]
+    kind: str
+    verification: Verification
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Who checked that a line works, when, against which public source."""
+
+    on: date | None
+    by: str
+    source: str
 
 
 def render() -> None:
@@ -163,7 +200,8 @@ def _bank() -> Bank:
             for question in list_questions(session, include_retired=True)
         }
         gaps = missing_translations(session, include_retired=True)
-        helplines = [_helpline_record(line) for line in list_helplines(session)]
+        since = verified_since()
+        helplines = [_helpline_record(line, since) for line in list_helplines(session)]
         country_codes = sorted(
             {country.code for country in enabled_countries(session)}
             | {line["country_code"] for line in helplines},
@@ -193,7 +231,7 @@ def _question_record(question: QuizQuestion) -> Record:
     }
 
 
-def _helpline_record(line: Helpline) -> Record:
+def _helpline_record(line: Helpline, since: date) -> Record:
     return {
         "id": line.id,
         "country_code": line.country_code,
@@ -205,6 +243,11 @@ def _helpline_record(line: Helpline) -> Record:
         "confidence": line.confidence,
         "sort_order": line.sort_order,
         "active": line.active,
+        "kind": line.kind,
+        "verified_on": line.verified_on,
+        "verified_by": line.verified_by or "",
+        "source": line.source or "",
+        "shown_to_children": shown_to_children(line, since),
     }
 
 
@@ -580,6 +623,7 @@ def _helplines(bank: Bank, language: str, form_round: int) -> None:
     if not bank.country_codes:
         empty_state(_("No country is enabled in this deployment."))
         return
+    _due_for_verification(bank.helplines)
     country = st.selectbox(
         _("Country"),
         bank.country_codes,
@@ -618,6 +662,24 @@ def _helplines(bank: Bank, language: str, form_round: int) -> None:
             )
 
 
+def _due_for_verification(lines: list[Record]) -> None:
+    """Active lines children do not see because nobody verified them recently enough."""
+    due = [line for line in lines if line["active"] and not line["shown_to_children"]]
+    if not due:
+        return
+    st.warning(
+        ngettext(
+            "{count} line is not shown to children until someone checks that it works: {lines}.",
+            "{count} lines are not shown to children until someone checks that they work: {lines}.",
+            len(due),
+        ).format(
+            count=len(due),
+            lines=", ".join(f"{line['country_code']} {line['number']}" for line in due),
+        ),
+        icon="⚠️",
+    )
+
+
 def _helpline_table(lines: list[Record], language: str) -> None:
     if not lines:
         empty_state(_("This country has no helplines yet."))
@@ -627,8 +689,11 @@ def _helpline_table(lines: list[Record], language: str) -> None:
             {
                 _("Number"): line["number"],
                 _("Name"): _localised(line["names"], language),
+                _("What the line is for"): _(KIND_LABELS.get(line["kind"], KIND_LABELS["other"])),
                 _("Free"): _free_label(line["free"]),
                 _("Hours"): line["hours"],
+                _("Checked on"): format_date(line["verified_on"]) if line["verified_on"] else "—",
+                _("Children see it"): _("Yes") if line["shown_to_children"] else _("No"),
                 _("Confidence"): _(CONFIDENCE_LABELS.get(line["confidence"], "")),
                 _("Order"): line["sort_order"],
                 _("Active"): line["active"],
@@ -661,6 +726,10 @@ def _helpline_form(country: str, edit_id: int | None, line: Record, prefix: str)
                     else None,
                     active=fields.active,
                     helpline_id=edit_id,
+                    kind=fields.kind,
+                    verified_on=fields.verification.on,
+                    verified_by=fields.verification.by,
+                    source=fields.verification.source,
                 )
                 saved_number = saved.number
             OUTCOME.done(_("The helpline {number} was saved.").format(number=saved_number))
@@ -670,7 +739,10 @@ def _helpline_fields(line: Record, prefix: str) -> HelplineFields:
     left, right = st.columns(2)
     number = left.text_input(_("Number"), value=line["number"], key=f"{prefix}_number")
     hours = right.text_input(
-        _("Hours (for example 24/7)"), value=line["hours"], key=f"{prefix}_hours"
+        _("Hours (for example 24/7)"),
+        value=line["hours"],
+        help=_("24/7, daily 08:00-20:00 or weekdays 09:00-22:00."),
+        key=f"{prefix}_hours",
     )
     free = left.selectbox(
         _("Free of charge"),
@@ -697,8 +769,50 @@ def _helpline_fields(line: Record, prefix: str) -> HelplineFields:
         key=f"{prefix}_order",
     )
     active = right.checkbox(_("Shown to children"), value=line["active"], key=f"{prefix}_on")
+    kind = left.selectbox(
+        _("What the line is for"),
+        list(HELPLINE_KINDS),
+        index=list(HELPLINE_KINDS).index(line["kind"]) if line["kind"] in HELPLINE_KINDS else 0,
+        format_func=lambda value: _(KIND_LABELS[value]),
+        key=f"{prefix}_kind",
+    )
+    verification = _verification_fields(line, prefix)
     names, descriptions = _helpline_names(line, prefix)
-    return HelplineFields(number, hours, free, confidence, sort_order, active, names, descriptions)
+    return HelplineFields(
+        number,
+        hours,
+        free,
+        confidence,
+        sort_order,
+        active,
+        names,
+        descriptions,
+        kind,
+        verification,
+    )
+
+
+def _verification_fields(line: Record, prefix: str) -> Verification:
+    """Children see a line only once someone has checked it works (and again every year)."""
+    st.caption(
+        _(
+            "Children are shown a line only after someone has checked, within the last year, "
+            "that it works: call it or find it on the service's own public page."
+        )
+    )
+    left, middle, right = st.columns(3)
+    on = left.date_input(
+        _("Checked on"),
+        value=line["verified_on"],
+        max_value=local_today(),
+        format="DD.MM.YYYY" if current_language() != "en" else "DD/MM/YYYY",
+        key=f"{prefix}_verified_on",
+    )
+    by = middle.text_input(_("Checked by"), value=line["verified_by"], key=f"{prefix}_verified_by")
+    source = right.text_input(
+        _("Source (web address)"), value=line["source"], key=f"{prefix}_source"
+    )
+    return Verification(on, by, source)
 
 
 def _helpline_names(line: Record, prefix: str) -> tuple[dict[str, str], dict[str, str]]:
