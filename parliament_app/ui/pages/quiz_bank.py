@@ -43,6 +43,7 @@ from parliament_app.core.i18n import (
     current_language,
     format_date,
     ngettext,
+    pgettext,
 )
 from parliament_app.models import Role
 from parliament_app.models.quizzes import Helpline, QuestionType, QuizQuestion
@@ -688,7 +689,7 @@ def _helpline_table(lines: list[Record], language: str) -> None:
         [
             {
                 _("Number"): line["number"],
-                _("Name"): _localised(line["names"], language),
+                pgettext("helpline", "Name"): _localised(line["names"], language),
                 _("What the line is for"): _(KIND_LABELS.get(line["kind"], KIND_LABELS["other"])),
                 _("Free"): _free_label(line["free"]),
                 _("Hours"): line["hours"],
@@ -823,7 +824,9 @@ def _helpline_names(line: Record, prefix: str) -> tuple[dict[str, str], dict[str
         st.markdown("**" + LANGUAGE_NAMES[code] + "**")
         name_column, description_column = st.columns([1, 2])
         names[code] = name_column.text_input(
-            _("Name"), value=line["names"].get(code, ""), key=f"{prefix}_name_{code}"
+            pgettext("helpline", "Name"),
+            value=line["names"].get(code, ""),
+            key=f"{prefix}_name_{code}",
         )
         descriptions[code] = description_column.text_input(
             _("What it is for"),
