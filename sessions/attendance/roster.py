@@ -113,6 +113,8 @@ MAX_EXPORT_DAYS = 800
 SCAN_METHODS = frozenset(
     {AttendanceMethod.BADGE_SCAN, AttendanceMethod.SELF_CHECK_IN, AttendanceMethod.OFFLINE_SCAN}
 )
+# A scan proves the child came: these statuses were wrong and a scan corrects them.
+CORRECTED_BY_A_SCAN = frozenset({AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED})
 STATUS_LABELS: dict[AttendanceStatus, str] = {
     AttendanceStatus.PRESENT: N_("Present"),
     AttendanceStatus.LATE: N_("Late"),
@@ -546,9 +548,11 @@ def record_check_in(
     """Record a badge scan, self check-in or offline scan; idempotent and race-safe.
 
     Returns ``("checked_in", record)`` when this call created the record (present, or late after
-    ``late_after_minutes``), else ``("already_checked_in", record)`` with the record as it is: a
-    status someone set is never changed by a scan. The one exception: an "absent" written
-    automatically when the occurrence was closed is replaced by an offline scan typed in later.
+    ``late_after_minutes``) or corrected one, else ``("already_checked_in", record)`` with the
+    record as it is. A scan proves the child came, so it corrects an "absent" or "excused" (set
+    by someone, or written automatically when the occurrence was closed and the scan is typed in
+    later), audited as a correction with the status before; a present, late or left-early record
+    is never changed by a scan.
 
     The caller (sessions.checkin.scanning) has verified the token and decided the occurrence;
     this does no permission check. Raises ``NotOnRoster`` for a child neither enrolled nor a
@@ -592,14 +596,12 @@ def record_check_in(
             return ScanResult.CHECKED_IN, row
         existing = row
 
-    if existing.method == AttendanceMethod.AUTOMATIC:
-        # Conditional UPDATE: of two imports racing for the same record, one wins.
+    if existing.status in CORRECTED_BY_A_SCAN:
+        before = existing.status
+        # Conditional UPDATE: of two scans racing for the same record, one corrects it.
         replaced = session.execute(
             update(Attendance)
-            .where(
-                Attendance.id == existing.id,
-                Attendance.method == AttendanceMethod.AUTOMATIC,
-            )
+            .where(Attendance.id == existing.id, Attendance.status == before)
             .values(
                 status=status,
                 method=method,
@@ -619,8 +621,9 @@ def record_check_in(
                 existing.id,
                 occurrence_id=occurrence.id,
                 child_id=child_id,
-                before=AttendanceStatus.ABSENT.value,
+                before=before.value,
                 after=status.value,
+                correction=True,
                 **details,
             )
             return ScanResult.CHECKED_IN, existing

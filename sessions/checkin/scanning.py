@@ -27,6 +27,7 @@ row per child and occurrence, enforced by the database).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -67,6 +68,8 @@ from parliament_app.policy.meetings import (
     may_check_in,
 )
 from sessions.attendance.roster import (
+    CORRECTED_BY_A_SCAN,
+    STATUS_LABELS,
     NotOnRoster,
     enrolled_child_ids,
     is_on_roster,
@@ -104,6 +107,7 @@ class ScanOutcome:
     reason: str = ""  # a stable code for logs and the command line, e.g. "invalid_token"
     status: AttendanceStatus | None = None  # the attendance status when checked in (late?)
     attendance_id: int | None = None
+    corrected_from: AttendanceStatus | None = None  # an absence or excuse the scan corrected
 
     @property
     def accepted(self) -> bool:
@@ -249,6 +253,11 @@ def _record(
     device: str,
     settings: Settings | None,
 ) -> ScanOutcome:
+    before = session.scalar(
+        select(Attendance.status).where(
+            Attendance.occurrence_id == occurrence.id, Attendance.child_id == child.id
+        )
+    )
     try:
         word, row = record_check_in(
             session,
@@ -271,13 +280,19 @@ def _record(
     except ValidationError:  # cancelled or closed a moment ago
         return _outcome(ScanResult.WRONG_OCCURRENCE, "occurrence_closed")
     result = ScanResult.CHECKED_IN if word == "checked_in" else ScanResult.ALREADY_CHECKED_IN
-    return _outcome(
+    outcome = _outcome(
         result,
         child_id=child.id,
         given_name=child.given_name,
         status=row.status,
         attendance_id=row.id,
     )
+    if result == ScanResult.CHECKED_IN and before in CORRECTED_BY_A_SCAN:
+        message = _("Checked in: “{before}” is corrected to “{after}”.").format(
+            before=_(STATUS_LABELS[before]), after=_(STATUS_LABELS[row.status])
+        )
+        outcome = dataclasses.replace(outcome, message=message, corrected_from=before)
+    return outcome
 
 
 # --- badge scans -----------------------------------------------------------------------------

@@ -514,10 +514,33 @@ def test_check_in_is_present_up_to_the_threshold_and_late_after(
     assert audits(db, action=AuditAction.CREATE)[-1].actor == "anonymous"
 
 
-def test_check_in_never_downgrades_what_the_facilitator_set(
-    db: Session, world: World, occurrence: Occurrence, settings_on: Settings
+@pytest.mark.parametrize("marked", [E, A])
+def test_a_check_in_corrects_an_absence_and_says_what_it_was(
+    db: Session, world: World, occurrence: Occurrence, settings_on: Settings, marked
 ) -> None:
-    mark(db, world.facilitator, occurrence.id, world.own_pupil.id, E, note="dentist")
+    """The child came after all: the scan is proof, the earlier mark was wrong."""
+    mark(db, world.facilitator, occurrence.id, world.own_pupil.id, marked, note="dentist")
+    result, row = record_check_in(
+        db,
+        occurrence,
+        world.own_pupil.id,
+        method=AttendanceMethod.SELF_CHECK_IN,
+        at=START + timedelta(minutes=40),
+        actor=None,
+        settings=settings_on,
+    )
+    assert result == "checked_in"
+    assert (row.status, row.method, row.note) == (L, AttendanceMethod.SELF_CHECK_IN, "dentist")
+    correction = audits(db, action=AuditAction.UPDATE)[-1]
+    assert (correction.detail["before"], correction.detail["after"]) == (marked.value, "late")
+    assert correction.detail["correction"] is True
+
+
+@pytest.mark.parametrize("marked", [P, L, LE])
+def test_a_check_in_never_changes_a_child_marked_as_there(
+    db: Session, world: World, occurrence: Occurrence, settings_on: Settings, marked
+) -> None:
+    mark(db, world.facilitator, occurrence.id, world.own_pupil.id, marked, note="note")
     result, row = record_check_in(
         db,
         occurrence,
@@ -528,7 +551,7 @@ def test_check_in_never_downgrades_what_the_facilitator_set(
         settings=settings_on,
     )
     assert result == "already_checked_in"
-    assert (row.status, row.method, row.note) == (E, AttendanceMethod.ROSTER, "dentist")
+    assert (row.status, row.method, row.note) == (marked, AttendanceMethod.ROSTER, "note")
 
 
 def test_check_in_refuses_children_not_on_the_roster(
@@ -601,7 +624,7 @@ def test_offline_scans_entered_after_closing(
     rows = records(db, occurrence)
     assert len(rows) == len(kids)
     assert (rows[kids[0].id].status, rows[kids[0].id].method) == (L, AttendanceMethod.OFFLINE_SCAN)
-    assert rows[kids[1].id].status == E  # what the facilitator set stays
+    assert rows[kids[1].id].status == P  # the scanner saw the child: the excuse was wrong
     assert rows[kids[2].id].method == AttendanceMethod.AUTOMATIC
 
 

@@ -45,7 +45,7 @@ from parliament_app.models.attendance import (
     ScanResult,
 )
 from parliament_app.models.meetings import Occurrence, OccurrenceStatus, SessionKind
-from sessions.attendance.roster import add_walk_in
+from sessions.attendance.roster import add_walk_in, mark
 from sessions.checkin import scanning as checkin
 from sessions.checkin.badges import badge_png, badge_token, issue_badge, token_fingerprint
 from sessions.checkin.scanning import (
@@ -188,6 +188,23 @@ def test_scan_checks_in_then_says_already_checked_in(scene: Scene) -> None:
     assert second.result == ScanResult.ALREADY_CHECKED_IN
     assert second.message == "Already checked in"
     assert attendance_count(scene.db) == 1
+
+
+def test_a_scan_corrects_a_child_marked_absent_and_says_so(scene: Scene) -> None:
+    mark(
+        scene.db,
+        scene.world.facilitator,
+        scene.occurrence.id,
+        scene.world.own_pupil.id,
+        AttendanceStatus.ABSENT,
+    )
+    outcome = scene.scan(scene.token)
+    assert outcome.result == ScanResult.CHECKED_IN and outcome.accepted
+    assert outcome.corrected_from == AttendanceStatus.ABSENT
+    assert outcome.message == "Checked in: “Absent” is corrected to “Present”."
+    row = scene.db.get(Attendance, outcome.attendance_id)
+    assert (row.status, row.method) == (AttendanceStatus.PRESENT, AttendanceMethod.BADGE_SCAN)
+    assert scene.scan(scene.token).message == "Already checked in"
 
 
 @pytest.mark.parametrize(
