@@ -44,6 +44,7 @@ from parliament_app.models import (
 from parliament_app.places.services import list_municipalities, list_organisations
 from parliament_app.policy.access import Action, may
 from parliament_app.ui.context import page_user, shown_errors, transaction
+from parliament_app.ui.outcome import PageOutcome
 from parliament_app.ui.widgets import empty_state
 
 PAGE_SIZE = 50
@@ -58,6 +59,8 @@ HOME_LANGUAGES = {
     "en": "English",
 }
 
+OUTCOME = PageOutcome("children")
+
 
 @dataclass(frozen=True)
 class Registrar:
@@ -71,6 +74,7 @@ class Registrar:
 def render() -> None:
     today = local_today()
     st.title(_("Children"))
+    OUTCOME.show()
     _registration(today)
     selected = _children_list()
     if selected is not None:
@@ -313,10 +317,13 @@ def _registration(today: date) -> None:
         if registrar.role == Role.SOCIAL_WORKER
         else _("Sign up a pupil")
     )
-    with st.expander(title, expanded=False), st.form("register_child", clear_on_submit=True):
+    # Not cleared on submit: a refused form keeps what was typed; a new round after success
+    # gives empty fields.
+    form_round = OUTCOME.form_round
+    with st.expander(title, expanded=form_round > 0), st.form(f"register_child_{form_round}"):
         entered = {**_identity_fields(registrar, today), **_background_fields(registrar.role)}
         guardian = _guardian_fields()
-        consents = _consent_fields()
+        consents = _consent_fields(form_round)
         risk = _risk_fields(today) if registrar.role == Role.SOCIAL_WORKER else None
         submitted = st.form_submit_button(_("Sign up"), type="primary")
     if not submitted:
@@ -324,9 +331,12 @@ def _registration(today: date) -> None:
     if entered["birth_date"] is None:
         st.error(_("Please enter the birth date."))
         return
-    with transaction() as session, shown_errors():
-        register_child(session, page_user(session), _new_child(entered), guardian, consents, risk)
-        st.success(_("Signed up."))
+    with shown_errors():
+        with transaction() as session:
+            register_child(
+                session, page_user(session), _new_child(entered), guardian, consents, risk
+            )
+        OUTCOME.done(_("Signed up."))
 
 
 def _registrar() -> Registrar | None:
@@ -450,14 +460,13 @@ def _guardian_fields() -> NewGuardian:
     )
 
 
-def _consent_fields() -> set[ConsentScope]:
+def _consent_fields(form_round: int) -> set[ConsentScope]:
+    """Never ticked in advance: each consent is what the guardian signed, ticked by hand."""
     st.markdown("**" + _("Consents given by the guardian") + "**")
     return {
         scope
         for scope in ConsentScope
-        if st.checkbox(
-            label(scope), value=scope == ConsentScope.PARTICIPATION, key=f"consent_{scope}"
-        )
+        if st.checkbox(label(scope), value=False, key=f"consent_{scope}_{form_round}")
     }
 
 
