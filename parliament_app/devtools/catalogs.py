@@ -195,8 +195,9 @@ def read_glossary(root: Path) -> list[GlossaryTerm]:
 def check_glossary(root: Path) -> list[str]:
     """Warnings, one per message that uses a variant the glossary says to avoid."""
     warnings = []
+    glossary = read_glossary(root)
     for lang in LANGUAGES:
-        rows = [row for row in read_glossary(root) if row.language == lang and row.avoid]
+        rows = [row for row in glossary if row.language == lang and row.avoid]
         path = catalog_path(root, lang)
         if not rows or not path.exists():
             continue

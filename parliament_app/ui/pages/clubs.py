@@ -33,11 +33,11 @@ from parliament_app.children.services import GuardianView
 from parliament_app.core.i18n import N_, _, format_date, format_datetime, format_number, ngettext
 from parliament_app.core.labels import label
 from parliament_app.groups.services import active_member_count
-from parliament_app.models import Group, GroupKind, Role, User
+from parliament_app.models import Group, GroupKind, Role
 from parliament_app.models.meetings import ExcursionKind, OccurrenceStatus, SessionKind
-from parliament_app.people.accounts import list_users
-from parliament_app.places.services import list_municipalities, list_organisations, list_venues
+from parliament_app.places.services import list_municipalities, list_venues
 from parliament_app.policy.groups import may_manage_group
+from parliament_app.ui.choices import facilitator_choices, organisation_choices
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.group_form import GroupFormWords, create_group_form
 from parliament_app.ui.lookups import guardians_of
@@ -142,7 +142,11 @@ def _clubs() -> Clubs:
             )
             for venue in list_venues(session)
         }
-        facilitators, organisations = _staff_choices(session, user)
+        facilitators, organisations = (
+            (facilitator_choices(session, user), organisation_choices(session))
+            if user.role == Role.ADMINISTRATOR
+            else ({}, {})
+        )
         return Clubs(
             role=user.role,
             rows=rows,
@@ -164,27 +168,6 @@ def _club_row(session: Session, club: Group) -> dict[str, str]:
         _("Capacity"): format_number(club.capacity),
         _("Members"): format_number(active_member_count(session, club.id)),
     }
-
-
-def _staff_choices(session: Session, user: User) -> tuple[dict[int, str], dict[int, str]]:
-    """The facilitators who may lead a club and the organisations that may run one: an
-    administrator chooses them, everyone else creates clubs for themselves."""
-    if user.role != Role.ADMINISTRATOR:
-        return {}, {}
-    facilitators = {
-        person.id: person.display_name
-        for person in list_users(session, user)
-        if person.active and person.role == Role.FACILITATOR
-    }
-    organisations = {
-        organisation.id: _("{name} · {kind}, {municipality}").format(
-            name=organisation.name,
-            kind=label(organisation.kind),
-            municipality=organisation.municipality.name,
-        )
-        for organisation in list_organisations(session)
-    }
-    return facilitators, organisations
 
 
 def _header() -> None:

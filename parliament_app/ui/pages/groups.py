@@ -22,8 +22,7 @@ from parliament_app.groups.services import (
 from parliament_app.models import Group, GroupKind, Role, User
 from parliament_app.models.children import MAX_AGE, MIN_AGE
 from parliament_app.monitoring.home import led_groups
-from parliament_app.people.accounts import list_users
-from parliament_app.places.services import list_organisations
+from parliament_app.ui.choices import facilitator_choices, organisation_choices
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.group_form import GroupFormWords, create_group_form
 from parliament_app.ui.outcome import PageOutcome
@@ -90,7 +89,8 @@ def _read() -> GroupsView:
         facilitators: dict[int, str] = {}
         organisations: dict[int, str] = {}
         if role == Role.ADMINISTRATOR:
-            facilitators, organisations = _for_administrators(session, user)
+            facilitators = facilitator_choices(session, user)
+            organisations = organisation_choices(session)
         return GroupsView(
             role=role,
             plans=plans,
@@ -140,24 +140,6 @@ def _rows(
             row[_("Group")] = _("{name} (closed)").format(name=group.name)
         rows.append(row)
     return rows
-
-
-def _for_administrators(session: Session, user: User) -> tuple[dict[int, str], dict[int, str]]:
-    """The active facilitators and the organisations, by id, for the administrator's forms."""
-    facilitators = {
-        person.id: person.display_name
-        for person in list_users(session, user)
-        if person.active and person.role == Role.FACILITATOR
-    }
-    organisations = {
-        organisation.id: _("{name} · {kind}, {municipality}").format(
-            name=organisation.name,
-            kind=label(organisation.kind),
-            municipality=organisation.municipality.name,
-        )
-        for organisation in list_organisations(session)
-    }
-    return facilitators, organisations
 
 
 # --- the list ----------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from activities.quizzes.bank import (
     ensure_question_bank,
     export_po,
     import_po,
+    lines_due_for_verification,
     list_helplines,
     list_questions,
     missing_translations,
@@ -101,6 +102,7 @@ class Bank:
     gaps: list[tuple[str, str, str]]  # (question key, language, what is missing)
     helplines: list[Record]
     country_codes: list[str]
+    due: list[str]  # "XK 0800 11112": active lines children do not see until checked
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,8 @@ def _bank() -> Bank:
             | {line["country_code"] for line in helplines},
             key=lambda code: list(COUNTRY_NAMES).index(code) if code in COUNTRY_NAMES else 99,
         )
-    return Bank(questions, gaps, helplines, country_codes)
+        due = [f"{line.country_code} {line.number}" for line in lines_due_for_verification(session)]
+    return Bank(questions, gaps, helplines, country_codes, due)
 
 
 def _question_record(question: QuizQuestion) -> Record:
@@ -624,7 +627,7 @@ def _helplines(bank: Bank, language: str, form_round: int) -> None:
     if not bank.country_codes:
         empty_state(_("No country is enabled in this deployment."))
         return
-    _due_for_verification(bank.helplines)
+    _due_for_verification(bank.due)
     country = st.selectbox(
         _("Country"),
         bank.country_codes,
@@ -663,9 +666,8 @@ def _helplines(bank: Bank, language: str, form_round: int) -> None:
             )
 
 
-def _due_for_verification(lines: list[Record]) -> None:
+def _due_for_verification(due: list[str]) -> None:
     """Active lines children do not see because nobody verified them recently enough."""
-    due = [line for line in lines if line["active"] and not line["shown_to_children"]]
     if not due:
         return
     st.warning(
@@ -675,7 +677,7 @@ def _due_for_verification(lines: list[Record]) -> None:
             len(due),
         ).format(
             count=len(due),
-            lines=", ".join(f"{line['country_code']} {line['number']}" for line in due),
+            lines=", ".join(due),
         ),
         icon="⚠️",
     )

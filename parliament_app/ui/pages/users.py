@@ -14,8 +14,8 @@ from parliament_app.core.labels import label
 from parliament_app.models import Role, User
 from parliament_app.people.accounts import NewUser, create_user, list_users, reset_password
 from parliament_app.people.accounts import update_user as save_user
-from parliament_app.places.services import list_organisations
 from parliament_app.policy.access import Action, may
+from parliament_app.ui.choices import organisation_choices
 from parliament_app.ui.context import page_user, shown_errors, transaction
 from parliament_app.ui.outcome import PageOutcome
 from parliament_app.ui.widgets import empty_state
@@ -70,14 +70,7 @@ def _staff() -> Staff:
             st.error(_("Only administrators can manage user accounts."), icon="🔒")
             st.stop()
         users = list_users(session, actor)
-        organisations = {
-            organisation.id: _("{name} · {kind}, {municipality}").format(
-                name=organisation.name,
-                kind=label(organisation.kind),
-                municipality=organisation.municipality.name,
-            )
-            for organisation in list_organisations(session)
-        }
+        organisations = organisation_choices(session)
         rows = [_user_row(user) for user in users]
         accounts = {user.id: _account(user) for user in users}
         return Staff(actor.id, rows, accounts, organisations)
